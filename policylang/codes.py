@@ -1,0 +1,127 @@
+"""The registry of finding codes: one place for every code policylang reports.
+
+A code never changes meaning once released. Each entry has a short kebab-case
+name (the word used in docs and SARIF rule ids), a default severity, a one-line
+summary, a minimal example that triggers it and the fix. `docs/findings.md` is
+generated from this table (see `policylang.findings_doc`) and a test keeps them equal.
+
+Ranges: PL1xx syntax, PL2xx names and structure, PL3xx types and values,
+PL4xx project config and data files, PL5xx analysis of rules (conflicts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    example: str
+    fix: str
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_ALL = [
+    # --- syntax -----------------------------------------------------------
+    Code("PL100", "syntax-error", E, "the text is not valid policy syntax",
+         "policy global\ncap email 3 per\n", "complete the statement as the message's `expected` list says"),
+    Code("PL101", "calendar-duration", E, "a duration in months or years, whose length varies",
+         "policy global\ngap email 1 month\n", "write the duration in days, e.g. `30 days`"),
+    Code("PL102", "missing-header", E, "a policy file that does not start with its `policy` header",
+         "cap email 3 per 7 days\n", "start the file with `policy global` or `policy business_unit NAME`"),
+    Code("PL103", "not-whole-number", E, "a count of messages, days or points that is not a whole number",
+         "policy global\ncap email 2.5 per 7 days\n", "use a whole number"),
+    Code("PL104", "invalid-escape", E, "a string escape other than `\\\"` and `\\\\`",
+         'policy global\nsegment s: tier = "a\\n"\n', "only `\\\"` and `\\\\` may follow a backslash"),
+    Code("PL105", "unreadable-file", E, "a policy file that cannot be read as UTF-8 text",
+         "(a file holding bytes that are not UTF-8)", "save the file as UTF-8"),
+    # --- names and structure ----------------------------------------------
+    Code("PL200", "global-only", E, "a statement that belongs in the global file appears in a business-unit file",
+         "policy business_unit cruises\nconsent email requires opt_in\n", "move the statement to the global policy file"),
+    Code("PL201", "unit-only", E, "a statement that belongs in a business-unit file appears in the global file",
+         "policy global\ncampaign c {\n  stage a: email day 0\n}\n", "move the campaign to its business unit's file"),
+    Code("PL202", "duplicate-global", E, "two files declare `policy global`",
+         "(two files, each starting `policy global`)", "keep one global file; give the other a business unit header"),
+    Code("PL203", "duplicate-unit", E, "the same business unit is defined in two files",
+         "(two files, each starting `policy business_unit cruises`)", "merge the two files into one"),
+    Code("PL204", "unknown-unit", E, "a business-unit file whose unit is not in the config's `business_units`",
+         "policy business_unit ferries\n", "add the unit to `business_units` in policylang.yaml, or fix its name"),
+    Code("PL205", "no-global", E, "the policy set has no global file",
+         "(a folder holding only business-unit files)", "add a file starting `policy global` that declares channels and consent"),
+    Code("PL206", "missing-consent", E, "a declared channel has no consent stance",
+         "policy global\nchannels email\n", "add `consent email requires opt_in` or `consent email allowed unless opt_out`"),
+    Code("PL207", "duplicate-definition", E, "a name (segment, score, channel, topic, campaign, stage, consent) is defined twice",
+         "policy global\nchannels email\nconsent email requires opt_in\nsegment a: true\nsegment a: false\n", "rename or remove one of the two definitions"),
+    Code("PL208", "duplicate-rule-id", E, "two rules of one scope have the same id",
+         "policy global\nchannels email\nconsent email requires opt_in\ngap email 1 day\ngap email 2 days\n", "give one of them a distinct name with `as NAME`"),
+    Code("PL209", "segment-cycle", E, "segments that are defined in terms of each other",
+         "policy global\nsegment a: b\nsegment b: a\n", "break the cycle: define one segment from attributes only"),
+    Code("PL210", "unknown-name", E, "a name (channel, topic, segment, score, attribute) that is not defined",
+         "policy global\nchannels email\nconsent email requires opt_in\ngap emial 1 day\n", "use a defined name; the message suggests the closest one"),
+    Code("PL211", "no-policy-files", E, "the policy folder holds no `*.policy` file",
+         "(an empty policies folder)", "add a global policy file, or point `policies:` in policylang.yaml at the right folder"),
+    # --- types and values -------------------------------------------------
+    Code("PL300", "type-mismatch", E, "a comparison that does not fit the attribute's or score's type",
+         "policy global\nsegment s: loyalty_tier > 3\n", "compare the attribute with a literal of its type"),
+    Code("PL301", "timestamp-comparison", E, "a timestamp attribute used outside `days_since(...)` and `is [not] null`",
+         "policy global\nsegment s: last_purchase_at > 3\n", "write `days_since(last_purchase_at) > 3`"),
+    Code("PL302", "days-since-type", E, "`days_since` applied to an attribute that is not a timestamp",
+         "policy global\nsegment s: days_since(loyalty_tier) > 3\n", "pass a timestamp attribute to `days_since`"),
+    Code("PL303", "empty-window", E, "a window or duration of zero length",
+         "policy global\ngap email 0 days\n", "use a duration of at least one hour"),
+    Code("PL304", "spend-precision", E, "a spend amount with more than 4 decimal places",
+         "policy global\ncap direct_mail spend 1.00001 per 30 days\n", "round the amount to at most 4 decimal places"),
+    Code("PL305", "cap-branch-order", E, "a tiered cap whose `otherwise` branch is not the last one",
+         "policy global\ncap email per 7 days {\n  otherwise: 3\n  gold: 5\n}\n", "move `otherwise` to the end"),
+    # --- project config and data ------------------------------------------
+    Code("PL400", "config-syntax", E, "policylang.yaml is not valid YAML",
+         "business_units: [cruises\n", "fix the YAML syntax at the location shown"),
+    Code("PL401", "config-unknown-key", E, "policylang.yaml has a key policylang does not know",
+         "business_unit: [cruises]\n", "remove the key or fix its spelling; the message suggests the closest one"),
+    Code("PL402", "config-type", E, "a policylang.yaml value of the wrong type",
+         "business_units: cruises\n", "give the value the type the message names"),
+    Code("PL403", "config-missing-key", E, "policylang.yaml lacks a required key",
+         "dialect: duckdb\n", "add the key, e.g. `business_units: [cruises, hotels]`"),
+    Code("PL404", "missing-file", E, "a file or folder named in policylang.yaml does not exist",
+         "data:\n  customers: data/nope.csv\n", "fix the path; it is relative to the folder holding policylang.yaml"),
+    Code("PL405", "missing-config", E, "the project folder has no policylang.yaml",
+         "(a folder without policylang.yaml)", "create policylang.yaml with at least `business_units: [...]`"),
+    # --- analysis ---------------------------------------------------------
+    Code("PL500", "redundant-cap", W, "a cap that can never bind: another cap at least as strict governs every message it does",
+         "policy global\n...\ncap marketing 2 per 7 days\ncap email 3 per 7 days\n", "remove the looser cap or loosen the stricter one"),
+    Code("PL501", "contention", W, "business-unit caps whose sum exceeds the global cap over them: the units compete and whoever sends first starves the others",
+         "(global `cap email 3 per 7 days`, units `cap email 2 per 7 days` each in cruises and hotels)", "lower the units' caps so they sum to at most the global cap, or accept the race explicitly"),
+    Code("PL502", "unreachable-tier", W, "a tier branch that no customer can reach because earlier branches cover it",
+         "cap email per 7 days {\n  true: 3\n  gold: 5\n}\n", "reorder the branches or narrow the earlier condition"),
+    Code("PL503", "vacuous-block", W, "a `block` whose condition no customer can satisfy, so it never blocks",
+         "block email for tier = \"a\" and tier = \"b\"\n", "fix the condition or remove the rule"),
+    Code("PL504", "total-block", W, "a `block` whose condition every customer satisfies, so it blocks everyone",
+         "block email for tier = \"a\" or not (tier = \"a\")\n", "fix the condition, or drop the channel if it is really never used"),
+    Code("PL505", "overlapping-tiers", I, "unit segments that overlap, putting one customer under conflicting tier limits",
+         "(two unit tier branches whose conditions both hold for one customer)", "make the branches disjoint if the overlap is unintended"),
+    Code("PL506", "infeasible-campaign", W, "a campaign stage that would be suppressed even for a customer with no other traffic",
+         "campaign c {\n  stage a: email day 0\n  stage b: email day 1\n}  # under `gap email 2 days`\n", "space the stages further apart or relax the rule named"),
+    Code("PL507", "unhonored-preference", W, "the preference centre collects a choice that no rule honours",
+         "preference_center: {frequency: true}  # without `honor preferences`\n", "add `honor preferences` to the global file, or stop asking"),
+    Code("PL508", "shadowed-rule", W, "a rule that another rule of the same kind in the same scope makes redundant",
+         "gap email 1 day\ngap email 2 days\n", "remove the weaker rule"),
+]
+
+REGISTRY: dict[str, Code] = {c.code: c for c in _ALL}
+BY_NAME: dict[str, Code] = {c.name: c for c in _ALL}
+assert len(REGISTRY) == len(_ALL) and len(BY_NAME) == len(_ALL), "duplicate code or name"
+
+
+def get(code: str) -> Code:
+    return REGISTRY[code]

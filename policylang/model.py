@@ -1,0 +1,341 @@
+"""The resolved policy set: the stable interface between front end and back ends.
+
+`policylang.resolve` builds a `PolicySet` from parsed files and the config;
+the reference interpreter, the SQL compiler, `explain` and the analyses read
+only this module's types, never the syntax tree. Everything here is checked:
+names are bound, conditions are typed, segments are inlined (a `SegmentRef`
+keeps the segment's id for display and wraps its condition), rule ids are
+derived per SPEC 4.2, and `PolicySet.rules` is in evaluation order (SPEC 5.4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+from .source import Span
+
+ATTRIBUTE_TYPES = ("text", "integer", "decimal", "boolean", "timestamp")
+COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
+
+# Evaluation steps of SPEC 5.4 (built-in checks are step 1).
+STEP_BUILTIN, STEP_CONSENT, STEP_BLOCK, STEP_COOLDOWN, STEP_STOP, STEP_GAP, STEP_CAP, STEP_PREFERENCES = range(1, 9)
+
+# Built-in rule ids, in their order of precedence (SPEC 5.4.1). They carry no scope.
+BUILTIN_RULES = ("unknown_customer", "unknown_channel", "unknown_topic", "unknown_business_unit", "invalid_candidate")
+
+GLOBAL = "global"
+
+
+# --- conditions (typed, two-valued: a comparison with NULL is false) ---------
+
+@dataclass(frozen=True)
+class Const:
+    value: bool
+
+
+@dataclass(frozen=True)
+class Compare:
+    attr: str
+    attr_type: str  # text | integer | decimal | boolean (never timestamp)
+    op: str  # one of COMPARISON_OPS; text and boolean allow only = and !=
+    value: str | int | Decimal | bool
+
+
+@dataclass(frozen=True)
+class InList:
+    attr: str
+    attr_type: str  # text | integer | decimal
+    values: tuple
+    negated: bool  # `not in`: false for NULL too
+
+
+@dataclass(frozen=True)
+class IsNull:
+    attr: str
+    negated: bool  # `is not null`
+
+
+@dataclass(frozen=True)
+class DaysSince:
+    """floor((T - attr) / 24h) OP value; false when attr is NULL."""
+
+    attr: str
+    op: str
+    value: int
+
+
+@dataclass(frozen=True)
+class ScoreCompare:
+    score: str  # name of a global score (never NULL: an empty sum is 0)
+    op: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Condition"
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class SegmentRef:
+    """A named segment; `condition` is its resolved definition (evaluate that)."""
+
+    segment_id: str  # e.g. "global.high_affinity", "cruises.past_cruiser"
+    condition: "Condition"
+
+
+Condition = Union[Const, Compare, InList, IsNull, DaysSince, ScoreCompare, Not, And, Or, SegmentRef]
+
+
+# --- building blocks ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """A rolling window `(T - hours, T]`."""
+
+    hours: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.hours // 24}d" if self.hours % 24 == 0 else f"{self.hours}h"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """`marketing` (channel None) or a channel, optionally narrowed to a topic."""
+
+    channel: str | None
+    topic: str | None
+
+    def matches(self, channel, topic) -> bool:
+        """Does a message of (channel, topic) match? A NULL topic matches no topic selector."""
+        if self.channel is not None and channel != self.channel:
+            return False
+        return self.topic is None or (topic is not None and topic == self.topic)
+
+    def covers(self, other: "Selector") -> bool:
+        """Every message `other` matches, this one matches too."""
+        if self.channel is not None and self.channel != other.channel:
+            return False
+        return self.topic is None or self.topic == other.topic
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.channel or "marketing",) + ((self.topic,) if self.topic else ())
+
+    def __str__(self) -> str:
+        return " ".join((self.channel or "marketing",) + (("topic", self.topic) if self.topic else ()))
+
+
+@dataclass(frozen=True)
+class ScoreWhen:
+    points: int
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class ScorePerTouch:
+    """`+N per CH MEASURE within W`: N times the customer's marketing touches of
+    channel CH (every business unit) whose `<measure>_at` lies in (T - W, T]."""
+
+    points: int
+    channel: str
+    measure: str  # sent | opened | clicked | converted
+    window: Window
+
+
+@dataclass(frozen=True)
+class ScorePerEvent:
+    points: int
+    event_type: str
+    window: Window
+
+
+ScoreLine = Union[ScoreWhen, ScorePerTouch, ScorePerEvent]
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    lines: tuple[ScoreLine, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str  # "SCOPE.NAME"
+    scope: str
+    name: str
+    condition: Condition
+    span: Span
+
+
+# --- rules -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleBase:
+    id: str  # "SCOPE.NAME", e.g. "global.email_weekly"
+    scope: str  # GLOBAL or a business unit
+    position: int  # source order within the scope's file
+    span: Span
+
+    @property
+    def is_global(self) -> bool:
+        return self.scope == GLOBAL
+
+
+@dataclass(frozen=True)
+class ConsentRule(RuleBase):
+    channel: str
+    requires_opt_in: bool
+    step = STEP_CONSENT
+
+
+@dataclass(frozen=True)
+class BlockRule(RuleBase):
+    selector: Selector
+    condition: Condition  # the candidate is blocked when this holds (`unless C` is stored as Not(C))
+    step = STEP_BLOCK
+
+
+@dataclass(frozen=True)
+class CooldownRule(RuleBase):
+    selector: Selector
+    window: Window
+    event_type: str
+    step = STEP_COOLDOWN
+
+
+@dataclass(frozen=True)
+class StopUnopenedRule(RuleBase):
+    selector: Selector
+    count: int
+    step = STEP_STOP
+
+
+@dataclass(frozen=True)
+class StopConversionRule(RuleBase):
+    selector: Selector
+    step = STEP_STOP
+
+
+@dataclass(frozen=True)
+class GapRule(RuleBase):
+    selector: Selector
+    window: Window
+    step = STEP_GAP
+
+
+@dataclass(frozen=True)
+class Tier:
+    condition: Condition | None  # None: `otherwise` (and the single tier of a flat cap)
+    limit: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class CapRule(RuleBase):
+    """A count cap. A flat cap has one tier with condition None. The first tier
+    whose condition holds gives the limit; none holding: the rule does not apply."""
+
+    selector: Selector
+    window: Window
+    tiers: tuple[Tier, ...]
+    step = STEP_CAP
+
+    @property
+    def is_tiered(self) -> bool:
+        return len(self.tiers) > 1 or self.tiers[0].condition is not None
+
+
+@dataclass(frozen=True)
+class SpendCapRule(RuleBase):
+    selector: Selector
+    window: Window
+    amount: Decimal  # at most 4 decimal places
+    step = STEP_CAP
+
+
+@dataclass(frozen=True)
+class PreferencesRule(RuleBase):
+    step = STEP_PREFERENCES
+
+
+Rule = Union[ConsentRule, BlockRule, CooldownRule, StopUnopenedRule, StopConversionRule,
+             GapRule, CapRule, SpendCapRule, PreferencesRule]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    channel: str
+    day: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    business_unit: str
+    stages: tuple[Stage, ...]
+    span: Span
+
+
+# --- the policy set ----------------------------------------------------------
+
+# Canonical tables and columns of SPEC 3 (customers also has the configured attributes).
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": ("customer_id",),
+    "touches": ("customer_id", "channel", "business_unit", "campaign_id", "topic", "message_class",
+                "sent_at", "cost", "opened_at", "clicked_at", "converted_at"),
+    "consents": ("customer_id", "channel", "topic", "brand", "status", "updated_at"),
+    "preferences": ("customer_id", "channel", "topic", "max_count", "window_days"),
+    "events": ("customer_id", "event_type", "occurred_at"),
+    "candidates": ("candidate_id", "customer_id", "channel", "business_unit", "campaign_id", "topic",
+                   "message_class", "priority", "cost"),
+}
+REQUIRED_CANDIDATE_COLUMNS = ("candidate_id", "customer_id", "channel", "business_unit", "message_class", "priority")
+DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_version")
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    channels: tuple[str, ...]
+    topics: tuple[str, ...]
+    business_units: tuple[str, ...]  # from the config
+    attributes: dict[str, str] = field(hash=False)  # name -> type, from the config
+    segments: dict[str, Segment] = field(hash=False)  # by id
+    scores: dict[str, Score] = field(hash=False)  # by name (scores are global)
+    rules: tuple[Rule, ...] = ()  # every rule, consent included, in evaluation order
+    campaigns: tuple[Campaign, ...] = ()
+    version: str = ""  # short content hash of policy files and config
+    tables: dict[str, str] = field(default_factory=lambda: {t: t for t in TABLE_COLUMNS}, hash=False)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)  # table -> {column: warehouse column}
+
+    def rules_for(self, business_unit: str) -> tuple[Rule, ...]:
+        """The rules that apply to a candidate of `business_unit`, in evaluation order."""
+        return tuple(r for r in self.rules if r.scope in (GLOBAL, business_unit))
+
+    def table(self, table: str) -> str:
+        """The warehouse name of a canonical table (may be qualified, `crm.touches`)."""
+        return self.tables.get(table, table)
+
+    def column(self, table: str, column: str) -> str:
+        """The warehouse name of a canonical column."""
+        return self.columns.get(table, {}).get(column, column)
+
+
+def evaluation_key(rule: Rule) -> tuple:
+    """SPEC 5.4: by step, global before business-unit rules, then source order."""
+    return (rule.step, rule.scope != GLOBAL, rule.scope, rule.position)
