@@ -1,0 +1,243 @@
+"""One check per kind of rule: what it looks at, and whether the candidate passes.
+
+Each `check_*` function takes a rule, a candidate (a row of the candidates
+table) and the `Customer` at T, and yields a `Check` for every verdict the
+rule gives on that candidate: none when the rule's selector does not match
+it, one per matching `preferences` row for `honor preferences`. A check's
+`saw` holds what it counted or chose, by label, so that `policylang explain`
+can show the same numbers the decision was made on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator
+
+from policylang.model import (GLOBAL, BlockRule, CapRule, ConsentRule, CooldownRule, GapRule, PolicySet,
+                              PreferencesRule, Selector, SegmentRef, SpendCapRule, StopConversionRule,
+                              StopUnopenedRule, Tier)
+
+from .reference_conditions import holds
+from .reference_customer import Customer, cost_of, in_scope
+
+MESSAGE_CLASSES = ("marketing", "transactional")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: `rule` (a rule id, or a built-in's name) passed or failed, having seen `saw`."""
+
+    rule: str
+    kind: str  # built-in | consent | block | cooldown | stop | gap | cap | spend cap | preferences
+    passed: bool
+    saw: dict[str, object] = field(default_factory=dict)
+    limit: object = None  # the number, amount or stance `saw` was held against
+
+
+def builtin_checks(candidate: dict, customer: Customer, policy: PolicySet) -> Iterator[Check]:
+    """SPEC 5.4.1: the fail-closed checks, in order; the first failure ends them."""
+    channel, topic, unit = candidate.get("channel"), candidate.get("topic"), candidate.get("business_unit")
+    message_class, priority = candidate.get("message_class"), candidate.get("priority")
+    verdicts = (
+        ("unknown_customer", {"customer_id": customer.id}, customer.row is not None),
+        ("unknown_channel", {"channel": channel}, channel is not None and channel in policy.channels),
+        ("unknown_topic", {"topic": topic}, topic is None or topic in policy.topics),
+        ("unknown_business_unit", {"business_unit": unit}, unit is not None and unit in policy.business_units),
+        ("invalid_candidate", {"message_class": message_class, "priority": priority},
+         message_class in MESSAGE_CLASSES and priority is not None),
+    )
+    for rule, saw, passed in verdicts:
+        yield Check(rule, "built-in", passed, saw)
+        if not passed:
+            return
+
+
+def _selects(selector: Selector, candidate: dict) -> bool:
+    return selector.matches(candidate["channel"], candidate.get("topic"))
+
+
+# --- consent (SPEC 5.4.2) ----------------------------------------------------
+
+def consent_status(row: dict) -> str:
+    """A row's status; anything but `opt_in` counts as `opt_out` (bad data fails closed)."""
+    return "opt_in" if row.get("status") == "opt_in" else "opt_out"
+
+
+def effective_consent(customer: Customer, candidate: dict) -> dict | None:
+    """The consent row in force for the candidate's channel, topic and brand (its business unit):
+    topic equal or NULL, brand equal or NULL; the most specific topic, then the most specific
+    brand, then the latest `updated_at` (NULL is older than any date) wins; a full tie goes to
+    `opt_out`. None: the customer gave no answer."""
+    channel, topic, brand = candidate["channel"], candidate.get("topic"), candidate["business_unit"]
+    matching = [row for row in customer.consents
+                if row.get("channel") == channel
+                and (row.get("topic") is None or row["topic"] == topic)
+                and (row.get("brand") is None or row["brand"] == brand)]
+    return max(matching, default=None, key=lambda row: (
+        row.get("topic") is not None,
+        row.get("brand") is not None,
+        row.get("updated_at") is not None,
+        row.get("updated_at") or datetime.min,
+        consent_status(row) == "opt_out",
+    ))
+
+
+def check_consent(rule: ConsentRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    if candidate["channel"] != rule.channel:
+        return
+    row = effective_consent(customer, candidate)
+    if row is None:
+        status, saw = None, {"consent": "no answer"}
+    else:
+        status = consent_status(row)
+        saw = {"consent": status, "row topic": row.get("topic") or "every topic",
+               "row brand": row.get("brand") or "every brand", "updated at": row.get("updated_at")}
+    passed = status == "opt_in" if rule.requires_opt_in else status != "opt_out"
+    yield Check(rule.id, "consent", passed, saw, "requires opt_in" if rule.requires_opt_in else "allowed unless opt_out")
+
+
+# --- block, cooldown, stop (history only) -------------------------------------
+
+def check_block(rule: BlockRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    if _selects(rule.selector, candidate):
+        blocked = holds(rule.condition, customer)
+        yield Check(rule.id, "block", not blocked, {"block condition": "holds" if blocked else "does not hold"})
+
+
+def check_cooldown(rule: CooldownRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    if not _selects(rule.selector, candidate):
+        return
+    bounds = customer.window(rule.window.hours)
+    events = [e["occurred_at"] for e in customer.events
+              if e.get("event_type") == rule.event_type and e["occurred_at"] in bounds]
+    yield Check(rule.id, "cooldown", not events,
+                {"window": bounds, f"`{rule.event_type}` events": len(events), "latest": max(events, default=None)})
+
+
+def check_stop_unopened(rule: StopUnopenedRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    """Fails when N or more matching touches were sent strictly after the most recently sent
+    opened one (all of them, when none was opened); opened means `opened_at <= T`."""
+    if not _selects(rule.selector, candidate):
+        return
+    touches, _ = customer.matching(rule.selector, rule.scope)
+    latest_opened = max((t["sent_at"] for t in touches if customer.happened(t.get("opened_at"))), default=None)
+    unopened = sum(1 for t in touches if latest_opened is None or t["sent_at"] > latest_opened)
+    yield Check(rule.id, "stop", unopened < rule.count,
+                {"latest opened (sent at)": latest_opened or "none opened", "unopened since": unopened}, rule.count)
+
+
+def check_stop_conversion(rule: StopConversionRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    """Fails when a touch in the rule's scope of the candidate's campaign, whatever its channel
+    or topic, converted by T. A NULL campaign_id never matches."""
+    if not _selects(rule.selector, candidate):
+        return
+    campaign = candidate.get("campaign_id")
+    converted = [] if campaign is None else [
+        t["converted_at"] for t in customer.touches
+        if in_scope(t, rule.scope) and t.get("campaign_id") == campaign and customer.happened(t.get("converted_at"))]
+    yield Check(rule.id, "stop", not converted,
+                {"campaign": campaign, "converted at": max(converted, default=None) or "not converted"})
+
+
+# --- gap and caps (history plus this batch) ------------------------------------
+
+def check_gap(rule: GapRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    if not _selects(rule.selector, candidate):
+        return
+    bounds = customer.window(rule.window.hours)
+    touches, sent = customer.matching_in(rule.selector, rule.scope, bounds)
+    yield Check(rule.id, "gap", not touches and not sent,
+                {"window": bounds, "touches in window": len(touches), "sent in batch": len(sent),
+                 "latest touch": max((t["sent_at"] for t in touches), default=None)})
+
+
+def _count_against(rule_id: str, kind: str, customer: Customer, selector: Selector, scope: str,
+                   hours: int, limit: int, saw: dict) -> Check:
+    """A count cap: fails when the matching touches in the window plus the matching candidates
+    already sent in this batch number `limit` or more."""
+    bounds = customer.window(hours)
+    touches, sent = customer.matching_in(selector, scope, bounds)
+    count = len(touches) + len(sent)
+    saw = saw | {"window": bounds, "touches in window": len(touches), "sent in batch": len(sent), "count": count}
+    return Check(rule_id, kind, count < limit, saw, limit)
+
+
+def _tier_label(tier: Tier) -> str:
+    if tier.condition is None:
+        return "otherwise"
+    if isinstance(tier.condition, SegmentRef):
+        return tier.condition.segment_id
+    return f"branch at line {tier.span.line}"
+
+
+def check_cap(rule: CapRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    """The first tier whose condition holds gives the limit; with none holding the rule does not apply."""
+    if not _selects(rule.selector, candidate):
+        return
+    tier = next((t for t in rule.tiers if t.condition is None or holds(t.condition, customer)), None)
+    if tier is None:
+        yield Check(rule.id, "cap", True, {"tier": "none holds: the rule does not apply"})
+        return
+    saw = {"tier": _tier_label(tier)} if rule.is_tiered else {}
+    yield _count_against(rule.id, "cap", customer, rule.selector, rule.scope, rule.window.hours, tier.limit, saw)
+
+
+def check_spend(rule: SpendCapRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    """Fails when the matching touches' cost in the window, plus the candidates already sent in
+    this batch, plus this candidate's cost exceeds the amount; NULL costs count as 0."""
+    if not _selects(rule.selector, candidate):
+        return
+    bounds = customer.window(rule.window.hours)
+    touches, sent = customer.matching_in(rule.selector, rule.scope, bounds)
+    history, batch, this = sum(map(cost_of, touches)), sum(map(cost_of, sent)), cost_of(candidate)
+    total = history + batch + this
+    yield Check(rule.id, "spend cap", total <= rule.amount,
+                {"window": bounds, "spent in window": history, "sent in batch": batch, "this candidate": this,
+                 "total": total}, rule.amount)
+
+
+# --- preferences (SPEC 5.4.8, 5.11) ---------------------------------------------
+
+def _preference_selector(row: dict) -> Selector | None:
+    """The messages a preferences row counts; None for a row without a channel (it matches nothing)."""
+    return None if row.get("channel") is None else Selector(row["channel"], row.get("topic"))
+
+
+def _row_problem(row: dict) -> str | None:
+    max_count, window_days = row.get("max_count"), row.get("window_days")
+    if max_count is None or max_count < 0:
+        return f"max_count is {max_count}"
+    if window_days is None or window_days <= 0:
+        return f"window_days is {window_days}"
+    return None
+
+
+def check_preferences(rule: PreferencesRule, candidate: dict, customer: Customer) -> Iterator[Check]:
+    """Each of the customer's preferences rows matching the candidate is a cap of `max_count` per
+    `window_days`, counting the channel (and topic) across every business unit; a row that cannot
+    be read as a cap suppresses every candidate it matches."""
+    rows = [(row, selector) for row in customer.preferences
+            if (selector := _preference_selector(row)) is not None and _selects(selector, candidate)]
+    if not rows:
+        yield Check(rule.id, "preferences", True, {"preferences rows": "none match"})
+    for row, selector in rows:
+        saw = {"preference": str(selector)}
+        problem = _row_problem(row)
+        if problem:
+            yield Check(rule.id, "preferences", False, saw | {"invalid row": problem})
+        else:
+            yield _count_against(rule.id, "preferences", customer, selector, GLOBAL,
+                                 row["window_days"] * 24, row["max_count"], saw)
+
+
+CHECKS = {
+    ConsentRule: check_consent,
+    BlockRule: check_block,
+    CooldownRule: check_cooldown,
+    StopUnopenedRule: check_stop_unopened,
+    StopConversionRule: check_stop_conversion,
+    GapRule: check_gap,
+    CapRule: check_cap,
+    SpendCapRule: check_spend,
+    PreferencesRule: check_preferences,
+}
