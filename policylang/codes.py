@@ -71,6 +71,9 @@ _ALL = [
          "policy global\nchannels email\nconsent email requires opt_in\ngap emial 1 day\n", "use a defined name; the message suggests the closest one"),
     Code("PL211", "no-policy-files", E, "the policy folder holds no `*.policy` file",
          "(an empty policies folder)", "add a global policy file, or point `policies:` in policylang.yaml at the right folder"),
+    Code("PL212", "score-in-score", E, "a score line that compares a score, directly or through a segment",
+         "policy global\nscore a {\n  +1 when true\n}\nscore b {\n  +1 when score a > 0\n}\n",
+         "build scores from attributes and history only; compare scores in segments and rules"),
     # --- types and values -------------------------------------------------
     Code("PL300", "type-mismatch", E, "a comparison that does not fit the attribute's or score's type",
          "policy global\nsegment s: loyalty_tier > 3\n", "compare the attribute with a literal of its type"),
