@@ -1,12 +1,52 @@
-"""`policylang check` (not yet implemented)."""
-from ..errors import UsageError
+"""`policylang check [DIR] [--format F] [--strict]`: every finding of a project (SPEC 7).
 
-HELP = "check (not yet implemented)"
+Loads the project (config, parse, resolve), adds the analyses when the policy
+resolved, and prints the findings sorted by location. Exit 0 when clean, 1
+with an error-level finding (any finding with `--strict`), 2 on a usage error.
+The loader, the analyses and rich are imported inside `run`, so the command
+line starts fast.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from ..render import FORMATS
+
+HELP = "check policies for syntax, name, type and cross-business-unit errors"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".")
+    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
+                        help="the project folder holding policylang.yaml (default: the current folder)")
+    parser.add_argument("--format", choices=FORMATS, default="text",
+                        help="output format: text (coloured on a terminal), json, github annotations or sarif 2.1.0")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on any finding, warnings and info included")
 
 
-def run(args):
-    raise UsageError("`check` is not implemented yet")
+def project_root(arg: str) -> Path:
+    """The project folder named on the command line, or a `UsageError` saying what is wrong with it."""
+    root = Path(arg)
+    if not root.exists():
+        raise UsageError(f"project folder `{arg}` does not exist; pass the folder that holds policylang.yaml")
+    if not root.is_dir():
+        raise UsageError(f"`{arg}` is not a folder; pass the project folder that holds policylang.yaml")
+    return root
+
+
+def run(args) -> int:
+    root = project_root(args.project)
+    from ..analyze import analyze
+    from ..diagnostics import sort_key
+    from ..project import load_project
+    from ..render import print_diagnostics
+
+    project = load_project(root)
+    findings = list(project.diagnostics)
+    if project.policy is not None:
+        findings += analyze(project.policy)
+    findings = sorted(dict.fromkeys(findings), key=sort_key)  # one report per finding, in file order
+    print_diagnostics(findings, sys.stdout, project.sources, fmt=args.format)
+    failing = findings if args.strict else [d for d in findings if d.is_error]
+    return 1 if failing else 0
