@@ -36,8 +36,8 @@ class Config:
     preference_topics: tuple[str, ...] = ()  # preference_center.topics
     preference_frequency: bool = False  # preference_center.frequency
     path: Path | None = None  # the YAML file, when read from one
-    # where some values are written, for findings the resolver reports against the
-    # config: "preference_center.topics.NAME" -> span of that list item
+    # where some values are written, for findings reported against the config later:
+    # "policies" -> its value, "preference_center.topics.NAME" -> that list item
     spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -183,6 +183,9 @@ class _ConfigReader:
         fields: dict = {}
         if "business_units" in nodes:
             fields["business_units"] = self.names(nodes["business_units"], "business_units")
+            if "business_units.global" in self.spans:
+                self.diagnostics.append(Diagnostic("PL402", "`global` names the global policy, not a business unit: "
+                                                   "rename the unit", self.spans["business_units.global"]))
         else:
             self.error("PL403", "`business_units` is required: add e.g. `business_units: [cruises, hotels]`",
                        document)
@@ -209,6 +212,7 @@ class _ConfigReader:
 
     def policies(self, node) -> str | None:
         folder = self.string(node, "policies", "a folder path")
+        self.spans["policies"] = self.span(node)
         if folder is not None and not (self.root / folder).is_dir():
             self.error("PL404", f"policy folder `{folder}` does not exist: fix the path, "
                        f"which is relative to the folder holding `{CONFIG_FILE}`", node)
