@@ -5,7 +5,7 @@ canonical column names and one type per column, whatever the file holds or
 calls it (`columns:` renames are applied): timestamps become UTC `TIMESTAMP`,
 `cost` an exact `DECIMAL(18,4)`, counts and priorities `BIGINT`, the other
 columns text, customer attributes their configured type. An id column
-(`customer_id` across every table, `candidate_id`) is an integer when every
+(`customer_id`, `candidate_id`, `campaign_id`, each across every table) is an integer when every
 value in every file is one, else text, so ids of one customer always join.
 A table without a data file is empty. `load_dataset` fetches the relations
 into a `policylang.dataset.Dataset`, the reference interpreter's input.
@@ -23,7 +23,7 @@ from .errors import DataError
 from .model import REQUIRED_CANDIDATE_COLUMNS, TABLE_COLUMNS
 
 TIMESTAMP, DECIMAL, INTEGER, TEXT, BOOLEAN = "TIMESTAMP", "DECIMAL(18,4)", "BIGINT", "VARCHAR", "BOOLEAN"
-ID_COLUMNS = ("customer_id", "candidate_id")
+ID_COLUMNS = ("customer_id", "candidate_id", "campaign_id")
 COLUMN_TYPES = {
     "sent_at": TIMESTAMP, "opened_at": TIMESTAMP, "clicked_at": TIMESTAMP, "converted_at": TIMESTAMP,
     "updated_at": TIMESTAMP, "occurred_at": TIMESTAMP,
