@@ -55,13 +55,13 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        return None, [Diagnostic("PL405", f"no `{CONFIG_FILE}` in `{root}`: create it with at least `business_units: [...]`",
+        return None, [Diagnostic("PL405", f"no {CONFIG_FILE} in `{root}`; create it with at least `business_units: [...]`",
                                  start)]
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic("PL400", f"`{CONFIG_FILE}` is not UTF-8 text: save it as UTF-8", start,
+        return None, [Diagnostic("PL400", f"{CONFIG_FILE} is not UTF-8 text; save it as UTF-8", start,
                                  help=f"undecodable byte at offset {exc.start}")]
     except OSError as exc:
-        return None, [Diagnostic("PL405", f"cannot read `{path}` ({exc.strerror or exc}): make it a readable file", start)]
+        return None, [Diagnostic("PL405", f"cannot read `{path}` ({exc.strerror or exc}); make it a readable file", start)]
     return _ConfigReader(root, path, text).read()
 
 
@@ -108,7 +108,7 @@ class _ConfigReader:
                 continue
             name = key_node.value
             if name in seen:
-                self.error("PL400", f"duplicate key `{name}`: remove one of the two", key_node)
+                self.error("PL400", f"duplicate key `{name}`; remove one of the two", key_node)
                 continue
             seen.add(name)
             if known is not None and name not in known:
@@ -118,7 +118,7 @@ class _ConfigReader:
         return result
 
     def unknown_key(self, name: str, node, known) -> None:
-        self.error("PL401", f"unknown key `{name}`: remove it or fix its spelling", node,
+        self.error("PL401", f"unknown key `{name}`; remove it or fix its spelling", node,
                    help=did_you_mean(name, known) or "known keys: " + ", ".join(known))
 
     def name(self, node, key: str, expected: str) -> str | None:
@@ -151,7 +151,7 @@ class _ConfigReader:
             if value is None:
                 continue
             if value in result:
-                self.error("PL402", f"`{key}` lists `{value}` twice: remove one", item)
+                self.error("PL402", f"`{key}` lists `{value}` twice; remove one", item)
                 continue
             self.spans[f"{key}.{value}"] = self.span(item)
             result.append(value)
@@ -165,10 +165,10 @@ class _ConfigReader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             span = Span(self.display, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
-            return None, [Diagnostic("PL400", f"invalid YAML, {exc.problem or exc.context}: fix the syntax here", span,
+            return None, [Diagnostic("PL400", f"invalid YAML, {exc.problem or exc.context}; fix the syntax here", span,
                                      help=exc.context if exc.problem else None)]
         except yaml.YAMLError as exc:
-            return None, [Diagnostic("PL400", f"invalid YAML ({exc}): fix the file", Span(self.display, 1, 1, 1, 1))]
+            return None, [Diagnostic("PL400", f"invalid YAML ({exc}); fix the file", Span(self.display, 1, 1, 1, 1))]
         entries = self.entries(document, CONFIG_FILE, KEYS) if document is not None else []  # None: empty file
         if entries is None:
             return None, self.diagnostics
@@ -184,15 +184,15 @@ class _ConfigReader:
         if "business_units" in nodes:
             fields["business_units"] = self.names(nodes["business_units"], "business_units")
             if "business_units.global" in self.spans:
-                self.diagnostics.append(Diagnostic("PL402", "`global` names the global policy, not a business unit: "
+                self.diagnostics.append(Diagnostic("PL402", "`global` names the global policy, not a business unit; "
                                                    "rename the unit", self.spans["business_units.global"]))
         else:
-            self.error("PL403", "`business_units` is required: add e.g. `business_units: [cruises, hotels]`",
+            self.error("PL403", "`business_units` is required; add e.g. `business_units: [cruises, hotels]`",
                        document)
         if "policies" in nodes:
             fields["policies"] = self.policies(nodes["policies"])
         elif not (self.root / "policies").is_dir():
-            self.error("PL404", "the default policy folder `policies` does not exist: create it, "
+            self.error("PL404", "the default policy folder `policies` does not exist; create it, "
                        "or set `policies:` to the folder holding your `*.policy` files", None)
         if "dialect" in nodes:
             fields["dialect"] = self.dialect(nodes["dialect"])
@@ -214,8 +214,8 @@ class _ConfigReader:
         folder = self.string(node, "policies", "a folder path")
         self.spans["policies"] = self.span(node)
         if folder is not None and not (self.root / folder).is_dir():
-            self.error("PL404", f"policy folder `{folder}` does not exist: fix the path, "
-                       f"which is relative to the folder holding `{CONFIG_FILE}`", node)
+            self.error("PL404", f"policy folder `{folder}` does not exist; fix the path, "
+                       f"which is relative to the folder holding {CONFIG_FILE}", node)
         return folder
 
     def dialect(self, node) -> str | None:
@@ -258,7 +258,7 @@ class _ConfigReader:
         result: dict[str, dict[str, str]] = {}
         for name, key_node, value_node in self.entries(node, "columns", None) or ():
             if name not in qualified:
-                self.error("PL401", f"unknown column `{name}`: write `table.column` naming a standard column "
+                self.error("PL401", f"unknown column `{name}`; write `table.column` naming a standard column "
                            "or a configured attribute", key_node, help=did_you_mean(name, qualified))
                 continue
             table, column = name.split(".")
@@ -274,8 +274,8 @@ class _ConfigReader:
             if not file.lower().endswith(DATA_SUFFIXES):
                 self.wrong_type(f"data.{name}", "a .csv or .parquet file path", value_node)
             elif not (self.root / file).is_file():
-                self.error("PL404", f"data file `{file}` does not exist: fix the path, "
-                           f"which is relative to the folder holding `{CONFIG_FILE}`", value_node)
+                self.error("PL404", f"data file `{file}` does not exist; fix the path, "
+                           f"which is relative to the folder holding {CONFIG_FILE}", value_node)
             result[name] = file
         return result
 

@@ -135,7 +135,7 @@ def test_unknown_keys_with_did_you_mean(tmp_path):
     where, diagnostics = findings(tmp_path, "business_units: [a]\nbusiness_unit: [b]\n"
                                   "preference_center:\n  topic: [x]\n")
     assert where == [("PL401", 2, 1), ("PL401", 4, 3)]
-    assert diagnostics[0].message == "unknown key `business_unit`: remove it or fix its spelling"
+    assert diagnostics[0].message == "unknown key `business_unit`; remove it or fix its spelling"
     assert diagnostics[0].help == "did you mean `business_units`?"
     assert diagnostics[1].help == "did you mean `topics`?"
 
@@ -145,7 +145,7 @@ def test_unknown_tables_and_columns(tmp_path):
                                   "columns:\n  touches.sentat: s\n  candidates: c\n  nope.sent_at: x\n")
     assert where == [("PL401", 3, 3), ("PL401", 5, 3), ("PL401", 6, 3), ("PL401", 7, 3)]
     assert [d.help for d in diagnostics[:2]] == ["did you mean `customers`?", "did you mean `touches.sent_at`?"]
-    assert diagnostics[1].message.startswith("unknown column `touches.sentat`: write `table.column`")
+    assert diagnostics[1].message.startswith("unknown column `touches.sentat`; write `table.column`")
 
 
 def test_business_units_must_be_a_list_of_names(tmp_path):
@@ -172,7 +172,7 @@ def test_business_units_required(tmp_path):
 def test_empty_config_lacks_business_units(tmp_path):
     where, diagnostics = findings(tmp_path, "")
     assert where == [("PL403", 1, 1)]
-    assert diagnostics[0].message == "`business_units` is required: add e.g. `business_units: [cruises, hotels]`"
+    assert diagnostics[0].message == "`business_units` is required; add e.g. `business_units: [cruises, hotels]`"
 
 
 def test_config_must_be_a_mapping(tmp_path):
@@ -206,7 +206,7 @@ def test_data_files(tmp_path):
     where, diagnostics = findings(tmp_path, "business_units: [a]\ndata:\n  customers: data/c.csv\n"
                                   "  touches: data/t.json\n  event: data/e.csv\n", files=["data/t.json"])
     assert where == [("PL404", 3, 14), ("PL402", 4, 12), ("PL401", 5, 3)]
-    assert diagnostics[0].message.startswith("data file `data/c.csv` does not exist: fix the path")
+    assert diagnostics[0].message.startswith("data file `data/c.csv` does not exist; fix the path")
     assert diagnostics[1].message == "`data.touches` must be a .csv or .parquet file path"
 
 
