@@ -1,0 +1,55 @@
+"""PostgreSQL through psycopg: a server database, as warehouses are run."""
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+
+from .base import Engine, drop_statement, pyformat
+
+LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+class PostgresEngine(Engine):
+    name = "postgres"
+    dialect = "postgres"
+    errors = (psycopg.Error,)
+    insert_dialect = pyformat(Postgres)
+    types = {"text": "TEXT", "integer": "BIGINT", "money": "DECIMAL(18, 4)", "decimal": "DECIMAL(38, 10)",
+             "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+
+    def __init__(self, connection, scratch_of: tuple[str, str] | None = None):
+        super().__init__(connection)
+        self._scratch_of = scratch_of  # (server url, database to drop on close)
+
+    @classmethod
+    def open(cls, url: str) -> "PostgresEngine":
+        return cls(psycopg.connect(url, autocommit=True, connect_timeout=5))
+
+    @classmethod
+    def scratch(cls, url: str = LOCAL_URL) -> "PostgresEngine":
+        """A fresh database on the server at `url`, dropped again on `close`."""
+        database = f"policylang_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(_database_ddl("CREATE", database))
+        return cls(psycopg.connect(make_conninfo(url, dbname=database), autocommit=True), (url, database))
+
+    def load(self, policy, data) -> None:
+        with self.connection.transaction():
+            super().load(policy, data)
+
+    def close(self) -> None:
+        super().close()
+        if self._scratch_of:
+            url, database = self._scratch_of
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(_database_ddl("DROP", database))
+
+
+def _database_ddl(verb: str, database: str) -> str:
+    table = exp.Table(this=exp.to_identifier(database, quoted=True))
+    statement = exp.Create(this=table, kind="DATABASE") if verb == "CREATE" else drop_statement("DATABASE", table)
+    return statement.sql(dialect="postgres")
