@@ -100,6 +100,9 @@ _ALL = [
          "data:\n  customers: data/nope.csv\n", "fix the path; it is relative to the folder holding policylang.yaml"),
     Code("PL405", "missing-config", E, "the project folder has no policylang.yaml",
          "(a folder without policylang.yaml)", "create policylang.yaml with at least `business_units: [...]`"),
+    Code("PL406", "invalid-test-fixture", E, "a policy test file (`tests/*.yaml`) that does not follow the fixture format",
+         "cases:\n  - name: c\n    expect: []\n    tables: {candidates: [{candidate_id: 1, cost: cheap}]}\n",
+         "write the file as docs/policy-tests.md describes; the message names the value to fix"),
     # --- analysis ---------------------------------------------------------
     Code("PL500", "redundant-cap", W, "a cap that can never bind: another cap at least as strict governs every message it does",
          "policy global\n...\ncap marketing 2 per 7 days\ncap email 3 per 7 days\n", "remove the looser cap or loosen the stricter one"),
