@@ -191,3 +191,12 @@ def test_the_policy_folder_defaults_to_the_current_one(tmp_path, capsys, monkeyp
     write_project(tmp_path, {"global.policy": GLOBAL})
     monkeypatch.chdir(tmp_path)
     assert check(capsys)[0] == 0
+
+
+def test_config_findings_show_their_yaml_line(tmp_path, capsys):
+    write_project(tmp_path, {"global.policy": GLOBAL}, config="business_units: [cruises]\nbusiness_unit: 3\n")
+    code, out, _ = check(capsys, str(tmp_path))
+    assert code == 1
+    assert out.startswith(f"{tmp_path / 'policylang.yaml'}:2:1: error[PL401]: ")
+    assert "\n2 | business_unit: 3\n  | ^^^^^^^^^^^^^\n" in out  # the unknown key, underlined
+    assert out.endswith("\n1 error in 1 file\n")  # the config stops the check before the policy files

@@ -1,7 +1,8 @@
 """`policylang check [DIR] [--format F] [--strict]`: every finding of a project (SPEC 7).
 
 Loads the project (config, parse, resolve), adds the analyses when the policy
-resolved, and prints the findings sorted by location. Exit 0 when clean, 1
+resolved, and prints the findings sorted by location, with snippets from the
+policy files and policylang.yaml. Exit 0 when clean, 1
 with an error-level finding (any finding with `--strict`), 2 on a usage error.
 The loader, the analyses and rich are imported inside `run`, so the command
 line starts fast.
@@ -35,6 +36,19 @@ def project_root(arg: str) -> Path:
     return root
 
 
+def checked_sources(root: Path, project) -> dict:
+    """The project's policy sources plus its policylang.yaml, so config findings show their line too."""
+    from ..config import CONFIG_FILE
+    from ..source import SourceFile
+
+    path = root / CONFIG_FILE  # findings name it so: the folder as given, joined with the file name
+    try:
+        config = {str(path): SourceFile(str(path), path.read_bytes().decode("utf-8", errors="replace"))}
+    except OSError:
+        config = {}
+    return {**config, **project.sources}
+
+
 def run(args) -> int:
     root = project_root(args.project)
     from ..analyze import analyze
@@ -47,6 +61,6 @@ def run(args) -> int:
     if project.policy is not None:
         findings += analyze(project.policy)
     findings = sorted(dict.fromkeys(findings), key=sort_key)  # one report per finding, in file order
-    print_diagnostics(findings, sys.stdout, project.sources, fmt=args.format)
+    print_diagnostics(findings, sys.stdout, checked_sources(root, project), fmt=args.format)
     failing = findings if args.strict else [d for d in findings if d.is_error]
     return 1 if failing else 0
