@@ -105,6 +105,11 @@ class Engine:
         self.connection = connection
         self._loaded: list[exp.Table] = []
 
+    @classmethod
+    def scratch(cls) -> "Engine":
+        """A fresh, empty engine for tests; what it loads vanishes on `close`."""
+        return cls.open()  # every engine has an `open` whose defaults give a fresh in-process one
+
     # --- running SQL -------------------------------------------------------
 
     def execute(self, sql: str) -> list[tuple]:

@@ -38,15 +38,17 @@ def file_path(url: str, rest: str) -> str:
 
 
 def engine_class(kind: str) -> type[Engine]:
-    """The engine class of `kind` (a value of `SCHEMES`), importing only its driver."""
+    """The engine class of `kind` (a value of `SCHEMES`, or `spark`), importing only its driver."""
     if kind == "duckdb":
         from .duckdb import DuckDBEngine as cls
     elif kind == "sqlite":
         from .sqlite import SQLiteEngine as cls
     elif kind == "postgres":
         from .postgres import PostgresEngine as cls
-    else:
+    elif kind == "mariadb":
         from .mariadb import MariaDBEngine as cls
+    else:
+        from .spark import SparkEngine as cls
     return cls
 
 

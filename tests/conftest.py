@@ -1,0 +1,86 @@
+"""Shared fixtures: one suite run over every database engine.
+
+A test that takes the `engine` fixture runs once per engine (DuckDB, SQLite,
+PostgreSQL, MariaDB, Spark), as lark runs one suite over each of its parsers.
+Each engine is opened once per test session, on first use: servers get a
+fresh database dropped at the end, Spark one local session. An engine that
+cannot be opened is skipped with the reason on a laptop and fails the run under
+`CI=true`, so CI cannot go green by skipping. `engine_settings` bounds
+Hypothesis per engine (Spark is slow to run a query, so it gets few examples).
+"""
+from __future__ import annotations
+
+import os
+from typing import Mapping, NoReturn
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from policylang.engines import Engine
+from policylang.engines.urls import engine_class
+
+ENGINES = ("duckdb", "sqlite", "postgres", "mariadb", "spark")
+EXAMPLES = {"duckdb": 40, "sqlite": 40, "postgres": 25, "mariadb": 25, "spark": 8}
+
+
+def unavailable(reason: str, env: Mapping[str, str] = os.environ) -> NoReturn:
+    """An engine cannot be opened: skip with `reason`, or fail when `env` says this is CI."""
+    if env.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: every engine must run, none may be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+class EnginePool:
+    """The session's engines, each opened on first use; a failure to open is remembered, not retried."""
+
+    def __init__(self):
+        self.engines: dict[str, Engine] = {}
+        self.failures: dict[str, str] = {}
+
+    def get(self, name: str) -> Engine:
+        if name not in self.engines and name not in self.failures:
+            opened = _open(name)
+            if isinstance(opened, str):
+                self.failures[name] = opened
+            else:
+                self.engines[name] = opened
+        if name in self.failures:
+            unavailable(self.failures[name])
+        return self.engines[name]
+
+    def close(self) -> None:
+        for engine in self.engines.values():
+            engine.close()
+
+
+def _open(name: str) -> Engine | str:
+    """A fresh engine, or why it cannot be had (a missing driver, an unreachable server, no Java)."""
+    try:
+        cls = engine_class(name)
+    except ImportError as exc:
+        return f"{name} is unavailable: {exc}"
+    try:
+        return cls.scratch()
+    except (OSError, *cls.errors) as exc:
+        return f"{name} is unavailable: {type(exc).__name__}: {str(exc).strip()[:300]}"
+
+
+@pytest.fixture(scope="session")
+def engine_pool():
+    pool = EnginePool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.engine, *([pytest.mark.spark] if name == "spark" else [])])
+                        for name in ENGINES])
+def engine(request, engine_pool) -> Engine:
+    """Each engine in turn, one connection per session; tests `load` their own tables."""
+    return engine_pool.get(request.param)
+
+
+@pytest.fixture
+def engine_settings(engine):
+    """Hypothesis settings for a property run on `engine`: bounded examples, no deadline."""
+    return settings(max_examples=EXAMPLES[engine.name], deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
