@@ -288,4 +288,5 @@ class _ConfigReader:
                 self.wrong_type("preference_center.frequency", "`true` or `false`", value_node)
             else:
                 fields["preference_frequency"] = yaml.constructor.SafeConstructor.bool_values[value_node.value.lower()]
+                self.spans["preference_center.frequency"] = self.span(value_node)
         return fields

@@ -310,6 +310,16 @@ DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_v
 
 
 @dataclass(frozen=True)
+class PreferenceCenter:
+    """What the preference centre asks customers (config `preference_center`, SPEC 6), and where
+    the config says so: `spans` maps "frequency" and "topics.NAME" to their YAML location."""
+
+    topics: tuple[str, ...] = ()
+    frequency: bool = False
+    spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class PolicySet:
     channels: tuple[str, ...]
     topics: tuple[str, ...]
@@ -322,6 +332,7 @@ class PolicySet:
     version: str = ""  # short content hash of policy files and config
     tables: dict[str, str] = field(default_factory=lambda: {t: t for t in TABLE_COLUMNS}, hash=False)
     columns: dict[str, dict[str, str]] = field(default_factory=dict, hash=False)  # table -> {column: warehouse column}
+    preference_center: PreferenceCenter = field(default_factory=PreferenceCenter, hash=False)
 
     def rules_for(self, business_unit: str) -> tuple[Rule, ...]:
         """The rules that apply to a candidate of `business_unit`, in evaluation order."""
