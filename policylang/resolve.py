@@ -86,6 +86,7 @@ def resolve(files: list[ast.PolicyFile], config: Config, version: str = "") -> t
         attributes=dict(config.attributes), segments=resolved_segments, scores=resolved_scores,
         rules=tuple(sorted(rules, key=model.evaluation_key)), campaigns=tuple(campaigns), version=version,
         tables=dict(config.tables), columns={t: dict(c) for t, c in config.columns.items()},
+        preference_center=_preference_center(config),
     ), report.sorted()
 
 
@@ -184,3 +185,10 @@ def _check_preference_topics(config: Config, names: Names, report: Report) -> No
     for topic in config.preference_topics:
         if topic not in names.topics:
             names.topic(ast.Name(topic, config.spans.get(f"preference_center.topics.{topic}", fallback)))
+
+
+def _preference_center(config: Config) -> model.PreferenceCenter:
+    prefix = "preference_center."
+    return model.PreferenceCenter(
+        config.preference_topics, config.preference_frequency,
+        {key.removeprefix(prefix): span for key, span in config.spans.items() if key.startswith(prefix)})

@@ -121,6 +121,16 @@ def test_preference_topic_finding_points_into_the_config(tmp_path):
     assert where(load_project(root)) == [("PL210", str(root / "policylang.yaml") + ":3:20")]
 
 
+def test_preference_center_reaches_the_policy_with_its_locations(tmp_path):
+    root = make_project(tmp_path, {"global.policy": "policy global\ntopics offers, news\n"},
+                        "business_units: [a]\npreference_center:\n  topics: [news]\n  frequency: yes\n")
+    center = load_project(root).policy.preference_center
+    assert (center.topics, center.frequency) == (("news",), True)
+    yaml_path = str(root / "policylang.yaml")
+    assert {key: span.where for key, span in center.spans.items()} == \
+        {"topics.news": yaml_path + ":3:12", "frequency": yaml_path + ":4:14"}
+
+
 def test_require_policy_raises_the_errors(tmp_path):
     project = load_project(make_project(tmp_path, {"global.policy": GLOBAL + "gap emial 1 day\n"}))
     with pytest.raises(ProjectError) as raised:
