@@ -5,6 +5,9 @@ name (the word used in docs and SARIF rule ids), a default severity, a one-line
 summary, a minimal example that triggers it and the fix. `docs/findings.md` is
 generated from this table (see `policylang.findings_doc`) and a test keeps them equal.
 
+An example of several files (the config and policy files of a small project)
+marks the start of each with a `# --- PATH` line.
+
 Ranges: PL1xx syntax, PL2xx names and structure, PL3xx types and values,
 PL4xx project config and data files, PL5xx analysis of rules (conflicts).
 """
@@ -31,6 +34,16 @@ class Code:
 
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+def _project(config: str, *files: tuple[str, str]) -> str:
+    """An example of several files: `# --- PATH` starts each (the config, then `policies/NAME.policy`)."""
+    return "".join([f"# --- policylang.yaml\n{config}"] + [f"# --- policies/{name}.policy\n{text}" for name, text in files])
+
+
+_ONE_UNIT = "business_units: [cruises]\n"
+_TIER = "attributes: {tier: text}\n"
+_EMAIL = "policy global\nchannels email\nconsent email requires opt_in\n"
 
 _ALL = [
     # --- syntax -----------------------------------------------------------
@@ -104,24 +117,47 @@ _ALL = [
          "cases:\n  - name: c\n    expect: []\n    tables: {candidates: [{candidate_id: 1, cost: cheap}]}\n",
          "write the file as docs/policy-tests.md describes; the message names the value to fix"),
     # --- analysis ---------------------------------------------------------
-    Code("PL500", "redundant-cap", W, "a cap that can never bind: another cap at least as strict governs every message it does",
-         "policy global\n...\ncap marketing 2 per 7 days\ncap email 3 per 7 days\n", "remove the looser cap or loosen the stricter one"),
+    Code("PL500", "redundant-cap", W, "a cap or spend cap that can never bind: another rule of its scope at least as strict governs every message it does",
+         _project(_ONE_UNIT, ("global", _EMAIL + "cap marketing 2 per 7 days\ncap email 3 per 7 days\n")),
+         "remove the looser cap, or make it the stricter one"),
     Code("PL501", "contention", W, "business-unit caps whose sum exceeds the global cap over them: the units compete and whoever sends first starves the others",
-         "(global `cap email 3 per 7 days`, units `cap email 2 per 7 days` each in cruises and hotels)", "lower the units' caps so they sum to at most the global cap, or accept the race explicitly"),
+         _project("business_units: [cruises, hotels]\n", ("global", _EMAIL + "cap email 3 per 7 days\n"),
+                  ("cruises", "policy business_unit cruises\ncap email 2 per 7 days\n"),
+                  ("hotels", "policy business_unit hotels\ncap email 2 per 7 days\n")),
+         "lower the units' caps so they sum to at most the global cap, or raise the global cap"),
     Code("PL502", "unreachable-tier", W, "a tier branch that no customer can reach because earlier branches cover it",
-         "cap email per 7 days {\n  true: 3\n  gold: 5\n}\n", "reorder the branches or narrow the earlier condition"),
+         _project(_ONE_UNIT + _TIER, ("global", _EMAIL + 'cap email per 7 days {\n  tier in ("gold", "silver"): 3\n'
+                                                '  tier = "gold": 5\n  otherwise: 2\n}\n')),
+         "reorder the branches or narrow the earlier condition"),
     Code("PL503", "vacuous-block", W, "a `block` whose condition no customer can satisfy, so it never blocks",
-         "block email for tier = \"a\" and tier = \"b\"\n", "fix the condition or remove the rule"),
+         _project(_ONE_UNIT + _TIER, ("global", _EMAIL + 'block email for tier = "a" and tier = "b"\n')),
+         "fix the condition or remove the rule"),
     Code("PL504", "total-block", W, "a `block` whose condition every customer satisfies, so it blocks everyone",
-         "block email for tier = \"a\" or not (tier = \"a\")\n", "fix the condition, or drop the channel if it is really never used"),
+         _project(_ONE_UNIT + _TIER, ("global", _EMAIL + 'block email for tier = "a" or not (tier = "a")\n')),
+         "fix the condition, or drop the channel if it is really never used"),
     Code("PL505", "overlapping-tiers", I, "unit segments that overlap, putting one customer under conflicting tier limits",
-         "(two unit tier branches whose conditions both hold for one customer)", "make the branches disjoint if the overlap is unintended"),
+         _project("business_units: [cruises, hotels]\nattributes: {cruises_taken: integer, stays: integer}\n",
+                  ("global", _EMAIL),
+                  ("cruises", "policy business_unit cruises\nsegment past_cruiser: cruises_taken >= 1\n"
+                              "cap email per 7 days {\n  past_cruiser: 3\n}\n"),
+                  ("hotels", "policy business_unit hotels\nsegment frequent_guest: stays >= 5\n"
+                             "cap email per 7 days {\n  frequent_guest: 1\n}\n")),
+         "make the branches disjoint if the overlap is unintended"),
     Code("PL506", "infeasible-campaign", W, "a campaign stage that would be suppressed even for a customer with no other traffic",
-         "campaign c {\n  stage a: email day 0\n  stage b: email day 1\n}  # under `gap email 2 days`\n", "space the stages further apart or relax the rule named"),
+         _project(_ONE_UNIT, ("global", _EMAIL + "gap email 2 days\n"),
+                  ("cruises", "policy business_unit cruises\ncampaign spring {\n  stage announce: email day 0\n"
+                              "  stage reminder: email day 1\n}\n")),
+         "space the stages further apart or relax the rule named"),
     Code("PL507", "unhonored-preference", W, "the preference centre collects a choice that no rule honours",
-         "preference_center: {frequency: true}  # without `honor preferences`\n", "add `honor preferences` to the global file, or stop asking"),
-    Code("PL508", "shadowed-rule", W, "a rule that another rule of the same kind in the same scope makes redundant",
-         "gap email 1 day\ngap email 2 days\n", "remove the weaker rule"),
+         _project(_ONE_UNIT + "preference_center:\n  frequency: true\n", ("global", _EMAIL)),
+         "add `honor preferences` to the global file, or stop asking"),
+    Code("PL508", "shadowed-rule", W, "a gap, block, cool-down or stop that another rule of the same kind in its scope makes redundant",
+         _project(_ONE_UNIT, ("global", _EMAIL + "gap email 2 days\ngap email 1 day as short_gap\n")),
+         "remove the weaker rule"),
+    Code("PL509", "overridden-rule", W, "a business-unit rule that a global rule at least as strict makes redundant",
+         _project(_ONE_UNIT, ("global", _EMAIL + "cap marketing 2 per 7 days\n"),
+                  ("cruises", "policy business_unit cruises\ncap email 3 per 7 days\n")),
+         "remove the unit's rule, or make it stricter than the global one"),
 ]
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ALL}
