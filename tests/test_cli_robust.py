@@ -157,6 +157,24 @@ def test_random_text(text, header):
     check_policies({"global.policy": ("policy global\n" if header else "") + text})
 
 
+WORDS = """policy global business_unit cruises hotels channels topics consent requires opt_in allowed unless
+opt_out segment score cap per day days hour hours week weeks month years spend gap block for cooldown after
+event stop unopened conversion honor preferences campaign stage as when within sent opened clicked converted
+and or not in is null true false days_since otherwise topic marketing email sms push direct_mail offers
+newsletter loyalty_tier last_purchase_at employees country high_affinity fit engagement""".split()
+SYMBOLS = [":", ",", "(", ")", "{", "}", "+", "-", "=", "!=", "<", "<=", ">", ">=", "#", "\n", "\n", "\n",
+           "0", "1", "3", "2.5", "25.00", "1.00001", "-1", "99999999999999999999999", '"gold"', '"a\\"b"',
+           '"complaint"', '"\\n"', '"unterminated']
+token_soup = st.lists(st.sampled_from(WORDS + SYMBOLS), max_size=60).map(" ".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(soup=token_soup, header=st.sampled_from(["", "policy global\n", "policy global\nchannels email\n"
+                                                "consent email requires opt_in\n"]))
+def test_token_soup(soup, header):
+    check_policies({"global.policy": header + soup, "cruises.policy": CRUISES})
+
+
 def pieces(text: str) -> list[str]:
     """Tokens and the whitespace between them; joined they give `text` back."""
     return re.findall(r'\s+|"(?:[^"\\\n]|\\.)*"|\w+|\S', text)
