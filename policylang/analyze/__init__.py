@@ -1,11 +1,28 @@
 """Analyses of a resolved policy set: one module per check, each a pure function
-from `PolicySet` to findings; `analyze` runs them all."""
+from `PolicySet` to findings; `analyze` runs them all.
+
+| module | finds |
+| --- | --- |
+| `redundant_caps` | caps, spend caps and gaps that can never bind (PL500, PL508 for a gap), or that a global rule overrides (PL509) |
+| `shadowed` | blocks, cool-downs and stops another rule of the same kind makes redundant (PL508, PL509) |
+| `contention` | units whose caps sum to more than the global cap over them (PL501) |
+| `tiers` | unreachable tier branches (PL502), units' tiers that rank one customer differently (PL505) |
+| `blocks` | blocks that never block (PL503) or block everyone (PL504) |
+| `campaigns` | campaign stages suppressed even for a customer with no other traffic (PL506) |
+| `preferences` | preference-centre questions no rule honours (PL507) |
+
+Conditions are decided exactly with z3 (`smt`), imported only when a check needs it.
+"""
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, sort_key
 from ..model import PolicySet
+from . import blocks, campaigns, contention, preferences, redundant_caps, shadowed, tiers
+
+CHECKS = (redundant_caps.check, shadowed.check, contention.check, tiers.check, blocks.check, campaigns.check,
+          preferences.check)
 
 
 def analyze(policy: PolicySet) -> list[Diagnostic]:
-    """Every analysis finding for `policy` (conflicts, dead rules, infeasible campaigns)."""
-    return []
+    """Every analysis finding for `policy` (conflicts, dead rules, infeasible campaigns), by location."""
+    return sorted((finding for check in CHECKS for finding in check(policy)), key=sort_key)

@@ -1,0 +1,65 @@
+"""Dead caps: a cap, spend cap or gap that can never bind (PL500, PL509; PL508 for a gap).
+
+Limit A makes limit B redundant when A counts every message B counts (an equal
+or wider selector, `marketing` ⊇ `email` ⊇ `email topic offers`, and an equal or
+wider scope, global ⊇ unit), over a window at least as long, and for every
+customer B applies to A applies with a limit no larger: then A's count is
+never below B's, so B never fails alone. A gap is the count limit 1 per its
+duration. Tiered limits compare branch by branch: each of B's branches, over
+the customers it is the first to hold for, must be covered by branches of the
+dominating limits with limits no larger (decided with z3; flat limits need
+none). Spend caps compare with spend caps only, assuming costs of at least 0.
+"""
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..model import PolicySet, Rule
+from .describe import window_text
+from .dominance import report
+from .limits import Limit, as_limit, governs, limits
+from .smt import lazy_space
+
+
+def check(policy: PolicySet) -> list[Diagnostic]:
+    space = lazy_space(policy)
+    views = {limit.rule: limit for limit in limits(policy)}
+
+    def dominators(b: Rule, pool: list[Rule]) -> list[Rule]:
+        target = views[b]
+        candidates = [views[a] for a in pool if _may_dominate(views[a], target)]
+        for a in candidates:
+            if _covered(space, target, [a]):
+                return [a.rule]
+        if len(candidates) > 1 and _covered(space, target, candidates):
+            return [a.rule for a in candidates]
+        return []
+
+    return report(list(views), dominators, _why)
+
+
+def _may_dominate(a: Limit, b: Limit) -> bool:
+    return a.kind == b.kind and a.window.hours >= b.window.hours and governs(a.rule, b.rule)
+
+
+def _covered(space, b: Limit, dominating: list[Limit]) -> bool:
+    """For every customer and branch of `b` that is the first to hold, some dominating
+    limit applies with a limit no larger."""
+    b_regions = None
+    for i, branch in enumerate(b.branches):
+        stricter = [(a, j) for a in dominating for j, other in enumerate(a.branches) if other.limit <= branch.limit]
+        if any(a.is_flat for a, _ in stricter):
+            continue  # a flat limit applies to every customer
+        s = space()
+        b_regions = b_regions or s.first_match(b.conditions)
+        regions = {id(a): s.first_match(a.conditions) for a, _ in stricter}
+        covering = [regions[id(a)][j] for a, j in stricter]
+        if not s.impossible(b_regions[i], s.z3.Not(s.z3.Or(covering)) if covering else s.z3.BoolVal(True)):
+            return False
+    return True
+
+
+def _why(b: Rule, doms: list[Rule]) -> str:
+    b_view = as_limit(b)
+    return (f"a rule that counts every message `{b.id}` counts (selector `{b.selector}` or wider, same scope or "
+            f"global) over a window of at least {window_text(b.window)}, with a "
+            f"{'budget' if b_view.kind == 'spend' else 'limit'} no larger for every customer, always fails first")

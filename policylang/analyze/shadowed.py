@@ -1,0 +1,58 @@
+"""Shadowed and overridden rules other than limits: blocks, cool-downs and stops (PL508, PL509).
+
+Rule A shadows rule B of the same kind when A applies to every message B
+applies to (equal or wider selector and scope) and fails whenever B fails:
+
+- `block`: B's condition implies A's (decided with z3);
+- `cooldown`: the same event type and a duration at least as long;
+- `stop … after conversion`: always (the scope's touches of the campaign are a superset);
+- `stop … after N unopened`: the same selector and scope (a wider one may see a more
+  recent opened message) and N no larger.
+
+Caps, spend caps and gaps are `redundant_caps`' business.
+"""
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic
+from ..model import BlockRule, CooldownRule, PolicySet, Rule, StopConversionRule, StopUnopenedRule
+from .dominance import report
+from .limits import governs
+from .smt import lazy_space
+
+KINDS = (BlockRule, CooldownRule, StopConversionRule, StopUnopenedRule)
+
+WHY = {
+    BlockRule: "a block on the same or a wider selector whose condition holds whenever this one's does "
+               "blocks every message this one blocks",
+    CooldownRule: "a cool-down on the same or a wider selector after the same event, at least as long, "
+                  "suppresses every message this one suppresses",
+    StopConversionRule: "a conversion stop on the same or a wider selector stops every message this one stops",
+    StopUnopenedRule: "a stop on the same selector after no more unopened messages stops every message "
+                      "this one stops",
+}
+
+
+def check(policy: PolicySet) -> list[Diagnostic]:
+    space = lazy_space(policy)
+
+    def dominates(a: Rule, b: Rule) -> bool:
+        if type(a) is not type(b) or not governs(a, b):
+            return False
+        match a:
+            case BlockRule():
+                if a.condition == b.condition:
+                    return True
+                s = space()
+                return s.impossible(s.formula(b.condition), s.z3.Not(s.formula(a.condition)))
+            case CooldownRule():
+                return a.event_type == b.event_type and a.window.hours >= b.window.hours
+            case StopUnopenedRule():
+                return a.scope == b.scope and a.selector == b.selector and a.count <= b.count
+        return True  # StopConversionRule
+
+    findings = []
+    for kind in KINDS:
+        rules = [r for r in policy.rules if isinstance(r, kind)]
+        findings += report(rules, lambda b, pool: next(([a] for a in pool if dominates(a, b)), []),
+                           lambda b, doms, kind=kind: WHY[kind])
+    return findings

@@ -1,0 +1,284 @@
+"""Conditions as z3 formulas: exact reasoning over every possible customer.
+
+A `Space` encodes "some customer at some as-of time" for one policy set. Each
+attribute is a z3 value plus a NULL flag; a comparison, `in`, `not in` or
+`days_since` holds only when the attribute is not NULL, and `not` is plain
+negation, which is the two-valued logic of SPEC 4.2 exactly. Text values are
+integers: each literal a condition mentions gets its own number and every
+other number stands for a text no condition mentions. Integers are z3 integers,
+decimals z3 reals (exact), booleans z3 booleans, and a timestamp attribute is
+the integer `days_since` of it (any whole number: negative means after T).
+A score is its bounded sum: `when` lines contribute their points or 0, `per`
+lines their points times a count of at least 0 (a longer window of the same
+kind counts at least as many). z3 is imported here only, on first use.
+"""
+from __future__ import annotations
+
+import operator
+from decimal import Decimal
+from fractions import Fraction
+
+from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, PolicySet, ScoreCompare,
+                     ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef, Window)
+from .describe import window_text
+
+OTHER_TEXT = "other"
+TIMEOUT_MS = 5000  # per query; linear arithmetic is decided long before this
+OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+class Space:
+    """The z3 encoding of the customers of one policy set, with one incremental solver."""
+
+    def __init__(self, policy: PolicySet):
+        import z3
+
+        self.z3 = z3
+        self.policy = policy
+        self.solver = z3.Solver()
+        self.solver.set("core.minimize", True)
+        self.solver.set("timeout", TIMEOUT_MS)
+        self._formulas: dict[Condition, object] = {}
+        self._scores: dict[str, object] = {}
+        self._values: dict[str, object] = {}  # attribute -> z3 value
+        self._nulls: dict[str, object] = {}  # attribute -> z3 "is NULL" flag
+        self._texts: dict[str, dict[str, int]] = {}  # text attribute -> literal -> number
+        self._counts: dict[tuple, object] = {}  # (kind, what, hours) -> count of touches or events in a window
+        self._names: dict[str, tuple] = {}  # z3 constant name -> what it stands for
+
+    # --- translation -------------------------------------------------------
+
+    def formula(self, condition: Condition | None):
+        """The z3 formula of `condition` (None, the `otherwise` branch, is true)."""
+        if condition is None:
+            return self.z3.BoolVal(True)
+        if condition not in self._formulas:
+            self._formulas[condition] = self._translate(condition)
+        return self._formulas[condition]
+
+    def first_match(self, conditions) -> list:
+        """For branches tried in order, the formula "branch i is the first that holds"."""
+        z3, regions, earlier = self.z3, [], []
+        for condition in conditions:
+            f = self.formula(condition)
+            regions.append(z3.And(f, z3.Not(z3.Or(earlier))) if earlier else f)
+            earlier.append(f)
+        return regions
+
+    def _translate(self, c: Condition):
+        z3 = self.z3
+        match c:
+            case Const(value):
+                return z3.BoolVal(value)
+            case Compare(attr, _, op, value):
+                return z3.And(z3.Not(self._null(attr)), _compare(self._operand(attr, value), op, self._literal(attr, value)))
+            case InList(attr, _, values, negated):
+                var = self._value(attr)
+                equal = [var == self._literal(attr, v) for v in values]
+                test = z3.And([z3.Not(e) for e in equal]) if negated else z3.Or(equal)
+                return z3.And(z3.Not(self._null(attr)), test)
+            case IsNull(attr, negated):
+                null = self._null(attr)
+                return z3.Not(null) if negated else null
+            case DaysSince(attr, op, value):
+                return z3.And(z3.Not(self._null(attr)), _compare(self._value(attr), op, z3.IntVal(value)))
+            case ScoreCompare(name, op, value):
+                return _compare(z3.ToReal(self.score(name)), op, z3.RealVal(str(value)))
+            case Not(operand):
+                return z3.Not(self.formula(operand))
+            case And(operands):
+                return z3.And([self.formula(o) for o in operands])
+            case Or(operands):
+                return z3.Or([self.formula(o) for o in operands])
+            case SegmentRef(_, inner):
+                return self.formula(inner)
+        raise TypeError(f"not a condition: {c!r}")
+
+    def score(self, name: str):
+        """The score as a z3 integer: the sum of its lines."""
+        if name not in self._scores:
+            z3, terms = self.z3, []
+            for line in self.policy.scores[name].lines:
+                match line:
+                    case ScoreWhen(points, condition):
+                        terms.append(z3.If(self.formula(condition), z3.IntVal(points), z3.IntVal(0)))
+                    case ScorePerTouch(points, channel, measure, window):
+                        terms.append(points * self._count(("touch", f"{channel} {measure}", window.hours)))
+                    case ScorePerEvent(points, event_type, window):
+                        terms.append(points * self._count(("event", f'event "{event_type}"', window.hours)))
+            self._scores[name] = z3.Sum(terms) if terms else z3.IntVal(0)
+        return self._scores[name]
+
+    def _count(self, key: tuple):
+        if key not in self._counts:
+            kind, what, hours = key
+            count = self._const(f"{what} within {window_text(Window(hours))}", ("count", None), self.z3.Int)
+            self.solver.add(count >= 0)  # base level: holds in every later query
+            for (k, w, h), other in self._counts.items():
+                if (k, w) == (kind, what):
+                    self.solver.add(count <= other if hours < h else count >= other)
+            self._counts[key] = count
+        return self._counts[key]
+
+    def _const(self, name: str, meaning: tuple, sort):
+        self._names[name] = meaning
+        return sort(name)
+
+    def _type(self, attr: str) -> str:
+        return self.policy.attributes[attr]
+
+    def _value(self, attr: str):
+        if attr not in self._values:
+            kind = self._type(attr)
+            sort = {"decimal": self.z3.Real, "boolean": self.z3.Bool}.get(kind, self.z3.Int)
+            name = f"days_since({attr})" if kind == "timestamp" else attr
+            self._values[attr] = self._const(name, ("value", attr), sort)
+        return self._values[attr]
+
+    def _null(self, attr: str):
+        if attr not in self._nulls:
+            self._nulls[attr] = self._const(f"{attr} is null", ("null", attr), self.z3.Bool)
+        return self._nulls[attr]
+
+    def _operand(self, attr: str, value):
+        """The attribute's value, as a real when it is compared with a fraction."""
+        var = self._value(attr)
+        fractional = isinstance(value, Decimal) and value != value.to_integral_value()
+        return self.z3.ToReal(var) if fractional and self._type(attr) == "integer" else var
+
+    def _literal(self, attr: str, value):
+        z3, kind = self.z3, self._type(attr)
+        if kind == "text":
+            codes = self._texts.setdefault(attr, {})
+            return z3.IntVal(codes.setdefault(value, len(codes) + 1))
+        if kind == "boolean":
+            return z3.BoolVal(value)
+        if isinstance(value, Decimal) and value != value.to_integral_value() or kind == "decimal":
+            return z3.RealVal(str(value))
+        return z3.IntVal(int(value))
+
+    # --- queries -------------------------------------------------------------
+
+    def impossible(self, *formulas) -> bool:
+        """No customer satisfies every formula (proved: a timeout is not a proof)."""
+        return self._check(formulas) == self.z3.unsat
+
+    def example(self, *formulas) -> dict | None:
+        """A customer for whom every formula holds, as {attribute: value}, or None if none is found.
+
+        Only what the formulas mention is shown: attribute values (None for NULL),
+        `days_since(x)` for a timestamp, and the touch and event counts of scores."""
+        found = self.witness(formulas)
+        return found[0] if found else None
+
+    def witness(self, formulas, terms=()) -> tuple[dict, list] | None:
+        """As `example`, with the values `terms` (z3 integer or real terms) take for that customer."""
+        found = []
+        self._check(formulas, terms, found)
+        return found[0] if found else None
+
+    def _check(self, formulas, terms=(), found: list | None = None):
+        self.solver.push()
+        try:
+            self.solver.add(*formulas)
+            result = self.solver.check()
+            if result == self.z3.sat and found is not None:
+                model = self.solver.model()
+                found.append((self._decode(model, formulas), [_number(model.eval(t, model_completion=True)) for t in terms]))
+            return result
+        finally:
+            self.solver.pop()
+
+    def conflict(self, formula, parts: list[tuple[object, object]]) -> list | None:
+        """Which of `parts` (key, formula) cannot hold together with `formula`: the keys of a
+        small unsatisfiable core, or None when they can all hold."""
+        z3 = self.z3
+        flags = [z3.Bool(f"__part{i}") for i in range(len(parts))]
+        self.solver.push()
+        try:
+            self.solver.add(formula, *(z3.Implies(flag, part) for flag, (_, part) in zip(flags, parts)))
+            if self.solver.check(*flags) != z3.unsat:
+                return None
+            core = {str(f) for f in self.solver.unsat_core()}
+            return [key for flag, (key, _) in zip(flags, parts) if str(flag) in core]
+        finally:
+            self.solver.pop()
+
+    def _decode(self, model, formulas) -> dict:
+        seen: dict[str, object] = {}
+        for f in formulas:
+            self._constants(f, seen)
+        meanings = [self._names[name] for name in seen if name in self._names]
+        customer: dict[str, object] = {}
+        for attr in sorted({attr for kind, attr in meanings if kind != "count"}):
+            if self.z3.is_true(model.eval(self._null(attr), model_completion=True)):
+                customer[attr] = None
+            else:
+                shown = f"days_since({attr})" if self._type(attr) == "timestamp" else attr
+                customer[shown] = self._attribute(model, attr)
+        for name in sorted(name for name in seen if self._names.get(name, ("",))[0] == "count"):
+            customer[name] = model.eval(seen[name], model_completion=True).as_long()
+        return customer
+
+    def _constants(self, expr, seen: dict) -> None:
+        """Collect the uninterpreted constants of a z3 expression, by name."""
+        z3, stack, visited = self.z3, [expr], set()
+        while stack:
+            e = stack.pop()
+            if e.get_id() in visited:
+                continue
+            visited.add(e.get_id())
+            if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+                seen[e.decl().name()] = e
+            else:
+                stack.extend(e.children())
+
+    def _attribute(self, model, attr: str):
+        kind, var = self._type(attr), self._value(attr)
+        value = model.eval(var, model_completion=True)
+        if kind == "boolean":
+            return self.z3.is_true(value)
+        number = _number(value)
+        if kind != "text":
+            return number
+        codes = self._texts.get(attr, {})
+        by_number = {n: text for text, n in codes.items()}
+        return by_number.get(number) or _fresh_text(codes)
+
+
+def _number(value):
+    """A z3 numeral as an int, an exact Decimal, or (a non-terminating fraction) text `p/q`."""
+    import z3
+
+    if z3.is_int_value(value):
+        return value.as_long()
+    fraction = Fraction(value.as_fraction())
+    if fraction.denominator == 1:
+        return Decimal(fraction.numerator)
+    exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
+    return exact if exact * fraction.denominator == fraction.numerator else str(fraction)
+
+
+def _fresh_text(used) -> str:
+    """A text value no condition mentions."""
+    text, n = OTHER_TEXT, 1
+    while text in used:
+        n += 1
+        text = f"{OTHER_TEXT}_{n}"
+    return text
+
+
+def _compare(left, op: str, right):
+    return OPERATORS[op](left, right)
+
+
+def lazy_space(policy: PolicySet):
+    """A function returning the policy's `Space`, built (and z3 imported) on the first call."""
+    built: list[Space] = []
+
+    def space() -> Space:
+        if not built:
+            built.append(Space(policy))
+        return built[0]
+
+    return space

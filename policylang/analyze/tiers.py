@@ -1,0 +1,89 @@
+"""Tier branches: unreachable ones (PL502) and overlapping ones across units (PL505), decided with z3.
+
+A branch of a tiered cap is unreachable when no customer makes it the first
+branch that holds: its own condition never holds, or the earlier branches
+cover every customer it matches (the message names a smallest set of them).
+Overlap: two business units cap the same selector over the same window with
+tiers, and one customer falls into a branch of each with different limits and
+different conditions, so the units rank that customer differently. That may be
+deliberate, hence only information; it carries the customer.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+from ..diagnostics import Diagnostic, Related
+from ..model import CapRule, PolicySet, Tier
+from .describe import condition_text, customer_text, json_value, listing
+from .smt import lazy_space
+
+
+def check(policy: PolicySet) -> list[Diagnostic]:
+    space = lazy_space(policy)
+    tiered = [r for r in policy.rules if isinstance(r, CapRule) and r.is_tiered]
+    findings = [f for rule in tiered for f in _unreachable(space(), rule)]
+    units = [r for r in tiered if not r.is_global]
+    for a, b in combinations(units, 2):
+        if a.scope != b.scope and a.selector == b.selector and a.window == b.window:
+            findings += _overlap(space(), a, b)
+    return findings
+
+
+def branch_text(tier: Tier) -> str:
+    return f"{condition_text(tier.condition)}: {tier.limit}"
+
+
+def _example(customer: dict) -> dict:
+    return {k: json_value(v) for k, v in customer.items()}
+
+
+def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
+    formulas = [s.formula(t.condition) for t in rule.tiers]
+    regions = s.first_match(t.condition for t in rule.tiers)
+    findings = []
+    for i, tier in enumerate(rule.tiers):
+        if not s.impossible(regions[i]):
+            continue
+        what = f"branch `{branch_text(tier)}` of `{rule.id}` is never used"
+        if s.impossible(formulas[i]):
+            findings.append(Diagnostic("PL502", f"{what}: its condition never holds; fix the condition or remove the branch",
+                                       tier.span, data={"rule": rule.id, "branch": branch_text(tier)}))
+            continue
+        covering = s.conflict(formulas[i], [(j, s.z3.Not(formulas[j])) for j in range(i)]) or list(range(i))
+        customer, taken = next(((found, j) for j in range(i) if (found := s.example(formulas[i], regions[j]))),
+                               ({}, covering[0]))
+        earlier = listing([f"`{branch_text(rule.tiers[j])}` (line {rule.tiers[j].span.line})" for j in covering])
+        findings.append(Diagnostic(
+            "PL502",
+            f"{what}: every customer it matches is taken first by {earlier}, e.g. {customer_text(customer)} "
+            f"gets `{branch_text(rule.tiers[taken])}`; reorder the branches or narrow the earlier condition",
+            tier.span,
+            related=tuple(Related(rule.tiers[j].span, "this earlier branch takes its customers") for j in covering),
+            data={"rule": rule.id, "branch": branch_text(tier), "covered_by": [branch_text(rule.tiers[j]) for j in covering],
+                  "example": _example(customer)},
+        ))
+    return findings
+
+
+def _overlap(s, a: CapRule, b: CapRule) -> list[Diagnostic]:
+    """The first pair of conflicting branches of `a` and `b` that one customer can fall into."""
+    a_regions, b_regions = s.first_match(t.condition for t in a.tiers), s.first_match(t.condition for t in b.tiers)
+    pairs = [(i, j) for i, ta in enumerate(a.tiers) for j, tb in enumerate(b.tiers)
+             if ta.limit != tb.limit and ta.condition is not None and tb.condition is not None
+             and ta.condition != tb.condition]
+    if not pairs or s.impossible(s.z3.Or([s.z3.And(a_regions[i], b_regions[j]) for i, j in pairs])):
+        return []
+    found = next(((i, j, c) for i, j in pairs if (c := s.example(a_regions[i], b_regions[j])) is not None), None)
+    if found is None:
+        return []
+    i, j, customer = found
+    ta, tb = a.tiers[i], b.tiers[j]
+    return [Diagnostic(
+        "PL505",
+        f"a customer can be in branch `{branch_text(tb)}` of `{b.id}` and in `{branch_text(ta)}` of `{a.id}` at once, "
+        f"e.g. {customer_text(customer)}: `{b.scope}` allows them {tb.limit} and `{a.scope}` {ta.limit} `{a.selector}` "
+        f"messages per window; make the conditions disjoint if the units should rank customers alike",
+        tb.span,
+        related=(Related(ta.span, f"the overlapping branch of `{a.id}`"),),
+        data={"rules": [a.id, b.id], "branches": [branch_text(ta), branch_text(tb)], "example": _example(customer)},
+    )]
