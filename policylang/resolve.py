@@ -32,7 +32,6 @@ Defined = TypeVar("Defined", ast.Segment, ast.Score)
 @dataclass
 class _Scope:
     name: str  # GLOBAL or a business unit
-    file: ast.PolicyFile
     statements: list[tuple[int, ast.Statement]]  # (position in the file, statement) of those that belong here
 
 
@@ -62,19 +61,11 @@ def resolve(files: list[ast.PolicyFile], config: Config, version: str = "") -> t
             if isinstance(statement, RULES):
                 rules.append(builder.rule(statement, position))
             elif isinstance(statement, ast.Consent):
-                channel = statement.channel
-                if channel.value in consents:
-                    report.duplicate("consent for channel", channel, consents[channel.value], fix="keep one of the two")
-                    continue
-                consents[channel.value] = channel.span
-                rules.append(builder.consent(statement, position))
+                if report.first(consents, "consent for channel", statement.channel, fix="keep one of the two"):
+                    rules.append(builder.consent(statement, position))
             elif isinstance(statement, ast.Score) and scores[statement.name.value] is statement:
                 resolved_scores[statement.name.value] = builder.score(statement)
-            elif isinstance(statement, ast.Campaign):
-                if statement.name.value in seen_campaigns:
-                    report.duplicate("campaign", statement.name, seen_campaigns[statement.name.value])
-                    continue
-                seen_campaigns[statement.name.value] = statement.name.span
+            elif isinstance(statement, ast.Campaign) and report.first(seen_campaigns, "campaign", statement.name):
                 campaigns.append(builder.campaign(statement))
         if scope.name == GLOBAL:
             _require_consent(names.channels, consents, report)
@@ -106,7 +97,7 @@ def _scopes(files: list[ast.PolicyFile], config: Config, report: Report) -> list
                              header.span, related=(Related(first_global.span, "the first global policy"),))
                 continue
             first_global = header
-            scopes.insert(0, _Scope(GLOBAL, file, _placed(GLOBAL, file, report)))
+            scopes.insert(0, _Scope(GLOBAL, _placed(GLOBAL, file, report)))
             continue
         unit = header.unit
         if unit.value in units:
@@ -117,7 +108,7 @@ def _scopes(files: list[ast.PolicyFile], config: Config, report: Report) -> list
         if unit.value not in config.business_units:
             report.error("PL204", f"business unit `{unit.value}` is not in `business_units` of {CONFIG_FILE}; "
                          "add it there or fix the name", unit.span, help=did_you_mean(unit.value, config.business_units))
-        scopes.append(_Scope(unit.value, file, _placed(unit.value, file, report)))
+        scopes.append(_Scope(unit.value, _placed(unit.value, file, report)))
     if first_global is None and all(file.header is not None for file in files):
         report.error("PL205", "no global policy; add a file starting `policy global` that declares the channels, "
                      "topics and consent", files[0].header.span if files else None)
@@ -138,16 +129,13 @@ def _placed(scope: str, file: ast.PolicyFile, report: Report) -> list[tuple[int,
     return placed
 
 
-def _declared(statements, kind: type, label: str, report: Report) -> dict[str, ast.Name]:
-    """The names every `channels` (or `topics`) statement lists, first occurrence kept (PL207)."""
-    declared: dict[str, ast.Name] = {}
+def _declared(statements, kind: type, label: str, report: Report) -> dict[str, Span]:
+    """The names every `channels` (or `topics`) statement lists, where each is first listed (PL207)."""
+    declared: dict[str, Span] = {}
     for _, statement in statements:
         if isinstance(statement, kind):
             for name in statement.names:
-                if name.value in declared:
-                    report.duplicate(label, name, declared[name.value].span, fix="remove one")
-                else:
-                    declared[name.value] = name
+                report.first(declared, label, name, fix="remove one")
     return declared
 
 
@@ -172,11 +160,11 @@ def _forbid_global_segment_names(segments: dict[str, dict[str, ast.Segment]], re
                              fix="a business unit may not reuse a global segment's name; rename it")
 
 
-def _require_consent(channels: dict[str, ast.Name], consents: dict[str, Span], report: Report) -> None:
-    for channel, name in channels.items():
+def _require_consent(channels: dict[str, Span], consents: dict[str, Span], report: Report) -> None:
+    for channel, span in channels.items():
         if channel not in consents:
             report.error("PL206", f"channel `{channel}` has no consent stance; add `consent {channel} requires opt_in` "
-                         f"or `consent {channel} allowed unless opt_out`", name.span)
+                         f"or `consent {channel} allowed unless opt_out`", span)
 
 
 def _check_preference_topics(config: Config, names: Names, report: Report) -> None:

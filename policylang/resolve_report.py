@@ -32,6 +32,14 @@ class Report:
         self.error(code, f"{kind} `{name.value}` is defined twice (first at {location(first, name.span)}); {fix}",
                    name.span, related=(Related(first, f"first {kind} `{name.value}`"),))
 
+    def first(self, seen: dict[str, Span], kind: str, name: ast.Name, **duplicate) -> bool:
+        """Record `name` in `seen` (name -> where first defined) and say True, or report it as a duplicate."""
+        if name.value in seen:
+            self.duplicate(kind, name, seen[name.value], **duplicate)
+            return False
+        seen[name.value] = name.span
+        return True
+
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.diagnostics)

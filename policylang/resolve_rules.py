@@ -22,7 +22,7 @@ SPEND_PLACES = 4
 class Names:
     """The channels and topics the global file declares, and how to report an unknown one."""
 
-    def __init__(self, report: Report, channels: dict[str, ast.Name], topics: dict[str, ast.Name]):
+    def __init__(self, report: Report, channels: dict[str, Span], topics: dict[str, Span]):
         self.report, self.channels, self.topics = report, channels, topics
 
     def channel(self, name: ast.Name) -> str:
@@ -141,10 +141,7 @@ class ScopeBuilder:
         stages: list[model.Stage] = []
         seen: dict[str, Span] = {}
         for stage in node.stages:
-            if stage.name.value in seen:
-                self.report.duplicate("stage", stage.name, seen[stage.name.value])
-                continue
-            seen[stage.name.value] = stage.name.span
-            stages.append(model.Stage(stage.name.value, self.names.channel(stage.channel),
-                                      int(stage.day.value), stage.span))
+            if self.report.first(seen, "stage", stage.name):
+                stages.append(model.Stage(stage.name.value, self.names.channel(stage.channel),
+                                          int(stage.day.value), stage.span))
         return model.Campaign(node.name.value, self.scope, tuple(stages), node.span)
