@@ -1,0 +1,165 @@
+"""Policy text to syntax tree: `parse_file` and `parse_bytes`.
+
+The Lark parser is built once per process, on first use. A file is parsed in
+one pass; when that fails, it is split into statements (a line, or a block up
+to its closing `}`) and each is parsed on its own, so one run reports every
+broken statement and returns the statements that did parse. Nothing raises:
+every problem is a `Diagnostic` (PL100-PL105).
+"""
+from __future__ import annotations
+
+import gc
+import re
+import threading
+from dataclasses import dataclass
+
+from lark import Lark
+from lark.exceptions import UnexpectedInput
+
+from . import ast
+from .diagnostics import Diagnostic
+from .grammar import GRAMMAR_FILE
+from .parse_build import AstBuilder, StatementError
+from .parse_errors import SyntaxMessages
+from .parse_lexer import GrammarLexer
+from .source import Span
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_HELP = "start the file with `policy global` or `policy business_unit NAME`"
+# strings (closed or not) and comments, which hide braces and keywords
+_NOT_CODE = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
+# inside an unclosed block, a line like this starts the next statement
+_STATEMENT_START = re.compile(
+    r"\s*(?:(?:policy|channels|topics|consent|segment|cap|gap|block|cooldown|stop|honor|campaign)\b"
+    r"|score\s+[a-z_][a-z0-9_]*\s*\{)")
+_POLICY_WORD = re.compile(r"\s*policy\b")
+
+
+@dataclass
+class _Parser:
+    lark: Lark
+    builder: AstBuilder
+    messages: SyntaxMessages
+
+
+_cache: list[_Parser] = []
+_lock = threading.Lock()  # the builder holds the state of one parse at a time
+
+
+def _parser() -> _Parser:
+    if not _cache:
+        builder = AstBuilder()
+        lark = Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr", lexer=GrammarLexer,
+                    start=["file", "chunk"], keep_all_tokens=True, transformer=builder,
+                    lexer_callbacks={"COMMENT": builder.comment})
+        _cache.append(_Parser(lark, builder, SyntaxMessages(lark)))
+    return _cache[0]
+
+
+def reserved_words() -> tuple[str, ...]:
+    """The keywords of the language, which cannot be names."""
+    with _lock:
+        return tuple(sorted(_parser().messages.keywords))
+
+
+def parse_bytes(path: str, data: bytes) -> tuple[ast.PolicyFile, list[Diagnostic]]:
+    """Decode UTF-8 (a leading byte-order mark is skipped) and parse; PL105 when undecodable."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+        return ast.PolicyFile(path, None, ()), [Diagnostic(
+            "PL105", f"byte `0x{data[exc.start]:02x}` is not UTF-8 text; save the file as UTF-8",
+            Span(path, line, col, line, col + 1))]
+    return parse_file(path, text)
+
+
+def parse_file(path: str, text: str) -> tuple[ast.PolicyFile, list[Diagnostic]]:
+    """Parse one policy file; the diagnostics are syntax findings, in file order."""
+    if not text.endswith("\n"):
+        text += "\n"
+    with _lock:
+        parser = _parser()
+        collecting = gc.isenabled()
+        gc.disable()  # a parse allocates many objects that all live on; collecting them is wasted time
+        try:
+            return _parse_text(parser, path, text)
+        finally:
+            if collecting:
+                gc.enable()
+
+
+def _parse_text(parser: _Parser, path: str, text: str) -> tuple[ast.PolicyFile, list[Diagnostic]]:
+    parser.builder.reset(path, 0)
+    try:
+        header, statements = parser.lark.parse(text, start="file")
+    except (UnexpectedInput, StatementError):
+        return _parse_statements(parser, path, text)
+    return ast.PolicyFile(path, header, statements, tuple(parser.builder.comments)), list(parser.builder.diagnostics)
+
+
+def _split(lines: list[str]) -> list[tuple[int, int, int]]:
+    """Statements as (first line, end line, line of the statement's code), 0-based.
+
+    Each piece also holds the comment and blank lines before it; the last one
+    holds those after it. A block runs to the line that closes its braces, or
+    stops before a line that starts a statement when its `}` is missing.
+    """
+    pieces: list[tuple[int, int, int]] = []
+    first = i = 0
+    while i < len(lines):
+        code = _NOT_CODE.sub("", lines[i])
+        if not code.strip():
+            i += 1
+            continue
+        start, depth = i, code.count("{") - code.count("}")
+        i += 1
+        while depth > 0 and i < len(lines) and not _STATEMENT_START.match(lines[i]):
+            code = _NOT_CODE.sub("", lines[i])
+            depth += code.count("{") - code.count("}")
+            i += 1
+        pieces.append((first, i, start))
+        first = i
+    if pieces:
+        pieces[-1] = (pieces[-1][0], len(lines), pieces[-1][2])
+    return pieces
+
+
+def _parse_statements(parser: _Parser, path: str, text: str) -> tuple[ast.PolicyFile, list[Diagnostic]]:
+    """The recovery path: parse statement by statement, collecting every error."""
+    lines = text.split("\n")
+    header, statements, comments, diagnostics = None, [], [], []
+    pieces = _split(lines)
+    if not pieces:
+        diagnostics.append(Diagnostic("PL102", f"the file is empty; {_HEADER_HELP}", Span(path, 1, 1, 1, 1)))
+    for index, (first, end, code_line) in enumerate(pieces):
+        piece = "\n".join(lines[first:end]) + "\n"
+        parser.builder.reset(path, first)
+        try:
+            node = parser.lark.parse(piece, start="chunk")
+        except UnexpectedInput as exc:
+            node = None
+            diagnostics.append(parser.messages.diagnostic(exc, path, first, piece))
+        except StatementError as exc:
+            node = None
+            diagnostics.append(exc.diagnostic)
+        diagnostics.extend(parser.builder.diagnostics)
+        comments.extend(parser.builder.comments)
+        is_header = isinstance(node, ast.Header) or (node is None and _POLICY_WORD.match(lines[code_line]))
+        if index == 0 and not is_header:
+            col = len(lines[code_line]) - len(lines[code_line].lstrip()) + 1
+            diagnostics.append(Diagnostic("PL102", f"the file has no `policy` header; {_HEADER_HELP}",
+                                          Span(path, code_line + 1, col, code_line + 1, col + 1)))
+        if isinstance(node, ast.Header):
+            if index == 0:
+                header = node
+            else:
+                diagnostics.append(Diagnostic(
+                    "PL100", "a file has one `policy` header, on its first line; remove this one", node.span))
+        elif node is not None:
+            statements.append(node)
+    diagnostics.sort(key=lambda d: (d.span.line, d.span.col))
+    return ast.PolicyFile(path, header, tuple(statements), tuple(comments)), diagnostics
