@@ -62,6 +62,18 @@ def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
     return lead + shown + tail, caret_start, max(1, min(width, len(lead) + len(shown) - caret_start))
 
 
+def _cells(c: str) -> int:
+    """Terminal columns of one character: 0 for combining marks, 2 for East Asian wide ones."""
+    if unicodedata.combining(c) or unicodedata.category(c) in ("Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+
+
+def _blank(text: str) -> str:
+    """Blanks as wide on screen as `text`, its tabs kept, so carets line up under it."""
+    return "".join(c if c == "\t" else " " * _cells(c) for c in text)
+
+
 def snippet(span: Span, source: SourceFile | None, style: str) -> list[Line]:
     """The source line under `span` and its carets, or nothing when the line is not at hand."""
     text = source_line(source, span.line) if source is not None else None
@@ -71,10 +83,12 @@ def snippet(span: Span, source: SourceFile | None, style: str) -> list[Line]:
     shown, start, width = _window(printable(text), start, width)
     number = str(span.line)
     pad = " " * len(number)
-    indent = "".join(c if c == "\t" else " " for c in shown[:start]) + " " * max(0, start - len(shown))
+    indent = _blank(shown[:start]) + " " * max(0, start - len(shown))
+    past_end = max(0, start + width - max(start, len(shown)))  # carets beyond the line's last character
+    carets = max(1, len(_blank(shown[start:start + width]).replace("\t", " ")) + past_end)
     return [
         [(f"{number} | ", _GUTTER_STYLE), (shown, None)],
-        [(f"{pad} | ", _GUTTER_STYLE), (indent, None), ("^" * width, style)],
+        [(f"{pad} | ", _GUTTER_STYLE), (indent, None), ("^" * carets, style)],
     ]
 
 

@@ -293,3 +293,13 @@ def test_every_format_renders_any_findings(findings):
     validate_sarif(render(findings, "sarif"))
     assert len(json.loads(render(findings, "json"))) == len(findings)
     assert render(findings, "github").count("\n") == len(findings)
+
+
+def test_carets_line_up_under_wide_characters():
+    src = SourceFile("w.policy", 'policy global\nsegment s: tier = "日本" and x = 1\n')
+    on_string = Diagnostic("PL300", "`tier` is not `x`", Span("w.policy", 2, 19, 2, 23))
+    after = Diagnostic("PL210", "unknown attribute `x`", Span("w.policy", 2, 28, 2, 29))
+    out = render([on_string, after], "text", {"w.policy": src})
+    # `"日本"` is 4 characters but 6 columns wide; `x` is 27 characters, 29 columns in
+    assert "\n  | " + " " * 18 + "^" * 6 + "\n" in out
+    assert "\n  | " + " " * 29 + "^\n" in out
