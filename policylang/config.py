@@ -65,6 +65,14 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
     return _ConfigReader(root, path, text).read()
 
 
+def _exists(path: Path, folder: bool) -> bool:
+    """Is there a folder (or file) at `path`? A path the system cannot even look up is not there."""
+    try:
+        return path.is_dir() if folder else path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
+
+
 class _ConfigReader:
     """Checks the composed YAML node tree key by key, collecting findings."""
 
@@ -169,6 +177,9 @@ class _ConfigReader:
                                      help=exc.context if exc.problem else None)]
         except yaml.YAMLError as exc:
             return None, [Diagnostic("PL400", f"invalid YAML ({exc}); fix the file", Span(self.display, 1, 1, 1, 1))]
+        except RecursionError:
+            return None, [Diagnostic("PL400", "the YAML nests too deeply to read; flatten it",
+                                     Span(self.display, 1, 1, 1, 1))]
         entries = self.entries(document, CONFIG_FILE, KEYS) if document is not None else []  # None: empty file
         if entries is None:
             return None, self.diagnostics
@@ -191,7 +202,7 @@ class _ConfigReader:
                        document)
         if "policies" in nodes:
             fields["policies"] = self.policies(nodes["policies"])
-        elif not (self.root / "policies").is_dir():
+        elif not _exists(self.root / "policies", folder=True):
             self.error("PL404", "the default policy folder `policies` does not exist; create it, "
                        "or set `policies:` to the folder holding your `*.policy` files", None)
         if "dialect" in nodes:
@@ -213,7 +224,7 @@ class _ConfigReader:
     def policies(self, node) -> str | None:
         folder = self.string(node, "policies", "a folder path")
         self.spans["policies"] = self.span(node)
-        if folder is not None and not (self.root / folder).is_dir():
+        if folder is not None and not _exists(self.root / folder, folder=True):
             self.error("PL404", f"policy folder `{folder}` does not exist; fix the path, "
                        f"which is relative to the folder holding {CONFIG_FILE}", node)
         return folder
@@ -273,7 +284,7 @@ class _ConfigReader:
                 continue
             if not file.lower().endswith(DATA_SUFFIXES):
                 self.wrong_type(f"data.{name}", "a .csv or .parquet file path", value_node)
-            elif not (self.root / file).is_file():
+            elif not _exists(self.root / file, folder=False):
                 self.error("PL404", f"data file `{file}` does not exist; fix the path, "
                            f"which is relative to the folder holding {CONFIG_FILE}", value_node)
             result[name] = file

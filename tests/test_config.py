@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from policylang.config import Config, load_config
 from policylang.model import TABLE_COLUMNS
@@ -232,3 +233,27 @@ def test_preference_center_types(tmp_path):
 def test_findings_are_reported_together_in_file_order(tmp_path):
     where, _ = findings(tmp_path, "dialect: nope\nattributes:\n  x: text\nextra: 1\n")
     assert where == [("PL403", 1, 1), ("PL402", 1, 10), ("PL401", 4, 1)]
+
+
+def test_deeply_nested_yaml(tmp_path):
+    assert findings(tmp_path, "business_units: " + "[" * 5000 + "]" * 5000 + "\n")[0] == [("PL400", 1, 1)]
+
+
+def test_paths_the_system_cannot_look_up_are_missing(tmp_path):
+    where, _ = findings(tmp_path, "business_units: [a]\npolicies: " + "x" * 5000 + "\ndata:\n  events: \"e\\0.csv\"\n")
+    assert where == [("PL404", 2, 11), ("PL404", 4, 11)]
+
+
+YAML_PIECES = ["business_units", "policies", "dialect", "attributes", "tables", "columns", "data",
+               "preference_center", "topics", "frequency", "touches.sent_at", "customers", "text", "integer",
+               "true", "null", "cruises", "Hotels", "3", "data/c.csv", ":", ": ", "- ", "[", "]", "{", "}", ",",
+               "\n", "\n  ", "  ", "#", "\"", "'", "&a ", "*a", "!t ", "---\n", "\t", "?"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join))
+def test_any_text_gives_a_config_or_findings(tmp_path, text):
+    (tmp_path / "policylang.yaml").write_text(text)
+    config, diagnostics = load_config(tmp_path)
+    assert (config is None) == any(d.is_error for d in diagnostics)
+    assert all(d.span.file == str(tmp_path / "policylang.yaml") and d.span.line >= 1 for d in diagnostics)

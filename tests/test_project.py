@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from policylang.errors import ProjectError
 from policylang.project import load_project, load_texts, require_policy
@@ -183,3 +184,25 @@ def test_load_texts_reports_like_load_project():
     project = load_texts({"g.policy": GLOBAL + "gap emial 1 day\n"}, make_config())
     assert where(project) == [("PL210", "g.policy:5:5")] and project.policy is None
     assert [d.code for d in load_texts({}, make_config()).diagnostics] == ["PL211"]
+
+
+POLICY_PIECES = ["policy global\n", "policy business_unit cruises\n", "policy business_unit ferries\n",
+                 "channels email, sms\n", "topics offers\n", "consent email requires opt_in\n",
+                 "consent sms allowed unless opt_out\n", "segment a: b\n", "segment b: tier = 3\n",
+                 "segment c: days_since(last_purchase_at) > 3 and score s > 1\n", "score s {\n  +1 when c\n}\n",
+                 "cap email 3 per 7 days\n", "cap marketing per 0 days {\n  otherwise: 1\n  a: 2\n}\n",
+                 "cap sms spend 1.00001 per 1 week\n", "gap email 1 day as x\n", "gap emial 2 days as x\n",
+                 "block sms unless a\n", "stop email after 2 unopened\n", "stop marketing after conversion\n",
+                 'cooldown marketing 1 day after event "x"\n', "honor preferences\n",
+                 "campaign c {\n  stage a: email day 0\n  stage a: sms day 1\n}\n", "cap email 2.5 per 1 day\n",
+                 "gap email 1 month\n", "{\n", "}\n", "\n"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["a.policy", "b.policy", "c.policy"]),
+                       st.lists(st.sampled_from(POLICY_PIECES), max_size=12).map("".join), max_size=3))
+def test_any_policy_text_gives_a_policy_or_findings(texts):
+    project = load_texts(texts, make_config(preference_topics=("offers",)))
+    assert (project.policy is None) == project.has_errors
+    assert all(d.span is None or d.span.file in texts or d.span.file == "policylang.yaml"
+               for d in project.diagnostics)
