@@ -1,12 +1,100 @@
-"""`policylang test` (not yet implemented)."""
-from ..errors import UsageError
+"""`policylang test`: the project's policy unit tests, on both back ends.
 
-HELP = "test (not yet implemented)"
+Every case of every `tests/*.yaml` fixture (format: docs/policy-tests.md,
+reader: `policylang.fixtures`) is decided by the reference interpreter and by
+the compiled SQL on an in-process DuckDB; a case passes when both give each
+candidate the expected decision and rule. A failure shows a table of the
+candidates that differ: expected, interpreter, SQL. Exit 0 when every case
+passes, 1 otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HELP = "run the policy unit tests (tests/*.yaml) on the reference interpreter and on the compiled SQL"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".")
+    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
+                        help="the project folder holding policylang.yaml and tests/ (default: the current folder)")
 
 
-def run(args):
-    raise UsageError("`test` is not implemented yet")
+@dataclass(frozen=True)
+class Outcome:
+    file: str
+    name: str
+    differences: list  # (candidate_id, expected, interpreter, sql) as shown
+    error: str | None = None  # the SQL failed to run
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences and self.error is None
+
+
+def shown(decision) -> str:
+    """A decision as `send` or `suppress rule`; `-` when the back end gave none."""
+    if decision is None:
+        return "-"
+    return decision.decision if decision.rule is None else f"{decision.decision} {decision.rule}"
+
+
+def run_case(policy, engine, file: str, case) -> Outcome:
+    from ..compilers.reference import decide
+
+    interpreter = {d.candidate_id: d for d in decide(policy, case.data, case.as_of)}
+    try:
+        engine.load(policy, case.data)
+        sql = {d.candidate_id: d for d in engine.decisions(policy, case.as_of)}
+    except engine.errors as exc:
+        return Outcome(file, case.name, [], f"the compiled SQL failed: {str(exc).strip().splitlines()[0]}")
+    differences = []
+    for cid, expected in case.expected.items():
+        want = (expected.decision, expected.rule)
+        got = [(d.decision, d.rule) if d else None for d in (interpreter.get(cid), sql.get(cid))]
+        if got != [want, want]:
+            differences.append((cid, shown(expected), shown(interpreter.get(cid)), shown(sql.get(cid))))
+    return Outcome(file, case.name, differences)
+
+
+def report(console, outcomes: list[Outcome]) -> None:
+    from rich.table import Table
+
+    current = None
+    for outcome in outcomes:
+        if outcome.file != current:
+            current = outcome.file
+            console.print(current)
+        mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
+        console.print(f"  {mark} {outcome.name}", highlight=False)
+        if outcome.error:
+            console.print(f"       {outcome.error}", highlight=False, markup=False)
+        if outcome.differences:
+            table = Table(box=None, padding=(0, 2), show_edge=False)
+            for column in ("candidate", "expected", "interpreter", "SQL"):
+                table.add_column(column)
+            for row in outcome.differences:
+                table.add_row(*map(str, row))
+            console.print(table, style="red")
+    failed = sum(not o.passed for o in outcomes)
+    console.print(f"{len(outcomes) - failed} passed, {failed} failed", style="red" if failed else "green")
+
+
+def run(args) -> int:
+    from rich.console import Console
+
+    from ..engines.duckdb import DuckDBEngine
+    from ..errors import DataError
+    from ..fixtures import fixture_files, load_fixture
+    from ..project import load_project, require_policy
+
+    project = load_project(args.project)
+    policy = require_policy(project)
+    folder = project.config.root / "tests"
+    files = fixture_files(folder)
+    if not files:
+        raise DataError(f"no policy tests in `{folder}`: add `*.yaml` files there (see docs/policy-tests.md)")
+    cases = [(str(path), case) for path in files for case in load_fixture(path, policy.attributes)]
+    with DuckDBEngine.open() as engine:
+        outcomes = [run_case(policy, engine, file, case) for file, case in cases]
+    report(Console(), outcomes)
+    return 0 if all(o.passed for o in outcomes) else 1
