@@ -16,6 +16,7 @@ from .base import Engine
 
 SCHEMES = {"duckdb": "duckdb", "sqlite": "sqlite", "postgresql": "postgres", "postgres": "postgres",
            "mysql": "mariadb", "mariadb": "mariadb"}
+FILE_ENGINES = ("duckdb", "sqlite")
 
 
 def redacted(url: str) -> str:
@@ -54,7 +55,7 @@ def engine_class(kind: str) -> type[Engine]:
 
 def open_engine(cls: type[Engine], url: str) -> Engine:
     scheme, rest = url.split("://", 1)
-    if cls.name in ("duckdb", "sqlite"):
+    if cls.name in FILE_ENGINES:
         return cls.open(file_path(url, rest))
     parts = urlsplit(url)
     if cls.name == "postgres":
@@ -76,5 +77,6 @@ def connect(url: str) -> Engine:
     except ValueError as exc:  # a port that is not a number, and the like
         raise UsageError(f"cannot read the database url `{redacted(url)}`: {exc}") from None
     except cls.errors as exc:
-        raise DataError(f"cannot connect to `{redacted(url)}`: {str(exc).strip()}; "
-                        "check that the server runs and the url names an existing database") from None
+        hint = "the file's folder exists" if cls.name in FILE_ENGINES else \
+            "the server runs and the url names an existing database"
+        raise DataError(f"cannot connect to `{redacted(url)}`: {str(exc).strip()}; check that {hint}") from None
