@@ -93,7 +93,7 @@ def check_consent(rule: ConsentRule, candidate: dict, customer: Customer) -> Ite
         saw = {"consent": status, "row topic": row.get("topic") or "every topic",
                "row brand": row.get("brand") or "every brand", "updated at": row.get("updated_at")}
     passed = status == "opt_in" if rule.requires_opt_in else status != "opt_out"
-    yield Check(rule.id, "consent", passed, saw, "requires opt_in" if rule.requires_opt_in else "allowed unless opt_out")
+    yield Check(rule.id, "consent", passed, saw, "requires opt_in" if rule.requires_opt_in else "unless opt_out")
 
 
 # --- block, cooldown, stop (history only) -------------------------------------
