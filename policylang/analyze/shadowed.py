@@ -35,15 +35,19 @@ WHY = {
 def check(policy: PolicySet) -> list[Diagnostic]:
     space = lazy_space(policy)
 
+    never_blocks: dict[Rule, bool] = {}  # a block that never blocks is `blocks`' finding (PL503), not this one's
+
     def dominates(a: Rule, b: Rule) -> bool:
         if type(a) is not type(b) or not governs(a, b):
             return False
         match a:
             case BlockRule():
-                if a.condition == b.condition:
-                    return True
                 s = space()
-                return s.impossible(s.formula(b.condition), s.z3.Not(s.formula(a.condition)))
+                blocked = s.formula(b.condition)
+                if b not in never_blocks:
+                    never_blocks[b] = s.impossible(blocked)
+                return not never_blocks[b] and (a.condition == b.condition
+                                                or s.impossible(blocked, s.z3.Not(s.formula(a.condition))))
             case CooldownRule():
                 return a.event_type == b.event_type and a.window.hours >= b.window.hours
             case StopUnopenedRule():

@@ -14,7 +14,7 @@ from itertools import combinations
 
 from ..diagnostics import Diagnostic, Related
 from ..model import CapRule, PolicySet, Tier
-from .describe import condition_text, customer_text, json_value, listing
+from .describe import condition_text, customer_text, json_value, listing, window_text
 from .smt import lazy_space
 
 
@@ -82,7 +82,7 @@ def _overlap(s, a: CapRule, b: CapRule) -> list[Diagnostic]:
         "PL505",
         f"a customer can be in branch `{branch_text(tb)}` of `{b.id}` and in `{branch_text(ta)}` of `{a.id}` at once, "
         f"e.g. {customer_text(customer)}: `{b.scope}` allows them {tb.limit} and `{a.scope}` {ta.limit} `{a.selector}` "
-        f"messages per window; make the conditions disjoint if the units should rank customers alike",
+        f"messages per {window_text(a.window)}; make the conditions disjoint if the units should rank customers alike",
         tb.span,
         related=(Related(ta.span, f"the overlapping branch of `{a.id}`"),),
         data={"rules": [a.id, b.id], "branches": [branch_text(ta), branch_text(tb)], "example": _example(customer)},
