@@ -98,10 +98,9 @@ def _by_customer(rows: list[dict]) -> dict[object, list[dict]]:
 
 
 def customers_at(policy: PolicySet, data: Dataset, as_of: datetime, ids) -> dict[object, Customer]:
-    """A `Customer` at T for every id in `ids` (NULL and unknown ids included, with no row)."""
-    rows = {}
-    for row in data.customers:
-        rows.setdefault(row.get("customer_id"), row)  # a duplicated customer_id: the first row counts
+    """A `Customer` at T for every id in `ids` (NULL, unknown and repeated ids included, with no row)."""
+    rows = {cid: found[0] for cid, found in _by_customer(data.customers).items()
+            if len(found) == 1}  # a customer_id with several rows is ambiguous: unknown, failing closed
     touches, events = _by_customer(data.touches), _by_customer(data.events)
     consents, preferences = _by_customer(data.consents), _by_customer(data.preferences)
     at = {}

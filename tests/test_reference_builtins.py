@@ -37,6 +37,12 @@ def test_each_builtin_fails_closed(fields, rule):
     assert outcomes(policy(), data([bad], customers=[customer(1)])) == {"c": rule}
 
 
+def test_a_customer_with_several_rows_is_unknown():
+    rows = [customer(1, tier="silver"), customer(1, tier="gold"), customer(2)]
+    batch = [candidate("twice", customer_id=1), candidate("once", customer_id=2)]
+    assert outcomes(policy(), data(batch, customers=rows)) == {"twice": "unknown_customer", "once": "send"}
+
+
 def test_a_null_topic_is_not_an_unknown_topic():
     assert outcomes(policy(), data([candidate("c", topic=None)])) == {"c": "send"}
 
