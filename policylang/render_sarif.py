@@ -79,4 +79,4 @@ def sarif_log(diagnostics: list[Diagnostic]) -> dict[str, Any]:
 
 
 def render_sarif(diagnostics: list[Diagnostic]) -> str:
-    return json.dumps(sarif_log(diagnostics), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sarif_log(diagnostics), ensure_ascii=False) + "\n"  # compact: for machines, and large

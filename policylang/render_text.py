@@ -8,6 +8,7 @@ text and colour (`policylang.render` paints them with rich on a terminal).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -29,15 +30,25 @@ _GUTTER_STYLE = "bold blue"
 _COUNT_WORDS = ((Severity.ERROR, "error", "errors"), (Severity.WARNING, "warning", "warnings"), (Severity.INFO, "info", "info"))
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # controls but tab, lone surrogates
+_NOT_TAB = re.compile("[^\t]")
+
+
 def printable(text: str) -> str:
     """`text` with control characters (tab aside) and lone surrogates shown as U+FFFD,
     so no input can drive the terminal or fail to encode."""
-    return "".join("\ufffd" if c != "\t" and unicodedata.category(c) in ("Cc", "Cs") else c for c in text)
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+@lru_cache(maxsize=16)
+def _lines(text: str) -> list[str]:
+    """The lines of a source text, split once per text however many findings it has."""
+    return text.split("\n")
 
 
 def source_line(source: SourceFile, line: int) -> str | None:
     """Line `line` (1-based) as the parser counts lines: split at `\\n` only, a trailing `\\r` dropped."""
-    lines = source.text.split("\n")
+    lines = _lines(source.text)
     if not 0 < line <= len(lines):
         return None
     return lines[line - 1].removesuffix("\r")
@@ -71,6 +82,8 @@ def _cells(c: str) -> int:
 
 def _blank(text: str) -> str:
     """Blanks as wide on screen as `text`, its tabs kept, so carets line up under it."""
+    if text.isascii():
+        return _NOT_TAB.sub(" ", text)
     return "".join(c if c == "\t" else " " * _cells(c) for c in text)
 
 
