@@ -136,7 +136,8 @@ def check_stop_conversion(rule: StopConversionRule, candidate: dict, customer: C
         t["converted_at"] for t in customer.touches
         if in_scope(t, rule.scope) and t.get("campaign_id") == campaign and customer.happened(t.get("converted_at"))]
     yield Check(rule.id, "stop", not converted,
-                {"campaign": campaign, "converted at": max(converted, default=None) or "not converted"})
+                {"campaign": "NULL: matches no conversion" if campaign is None else campaign,
+                 "converted at": max(converted, default=None) or "not converted"})
 
 
 # --- gap and caps (history plus this batch) ------------------------------------

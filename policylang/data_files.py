@@ -141,9 +141,26 @@ def typed_tables(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, du
             for table, columns in typed_columns.items()}
 
 
-def load_dataset(config: Config) -> Dataset:
-    """The config's data files as in-memory rows (see `policylang.dataset`)."""
+def _of_customers(relations: dict[str, duckdb.DuckDBPyRelation], column: str, text: str):
+    """The relations cut down to the customers having a candidate whose `column` reads `text`
+    (that candidate kept too, should its customer_id be NULL)."""
+    named = ColumnExpression(column).cast(TEXT) == ConstantExpression(text)
+    chosen = relations["candidates"].filter(named).select(ColumnExpression("customer_id")).distinct()
+    ids = [ConstantExpression(row[0]) for row in chosen.fetchall() if row[0] is not None]
+    ours = ColumnExpression("customer_id").isin(*ids) if ids else ConstantExpression(False)
+    return {table: relation.filter(ours | named if table == "candidates" else ours)
+            for table, relation in relations.items()}
+
+
+def load_dataset(config: Config, customers_with: tuple[str, str] | None = None) -> Dataset:
+    """The config's data files as in-memory rows (see `policylang.dataset`).
+
+    `customers_with=(column, text)` keeps only the rows of the customers having a candidate whose
+    `column` (`candidate_id` or `customer_id`) reads `text`: all `explain` needs, however long the
+    history."""
     with duckdb.connect() as con:
         relations = typed_tables(con, config)
+        if customers_with:
+            relations = _of_customers(relations, *customers_with)
         return Dataset(**{table: [dict(zip(rel.columns, row)) for row in rel.fetchall()]
                           for table, rel in relations.items()})

@@ -92,3 +92,15 @@ def test_parquet_files_are_read_and_typed(tmp_path):
     data = load_dataset(make_config(tmp_path, data={"events": "events.parquet"}))
     assert data.events == [dict(customer_id=1, event_type="complaint", occurred_at=datetime(2026, 5, 1, 8)),
                            dict(customer_id=2, event_type=None, occurred_at=None)]
+
+
+def test_explain_loads_only_the_customers_it_needs(tmp_path):
+    candidates = CANDIDATES + "c3,,email,cruises,,,marketing,1,\n"
+    config = project(tmp_path, {"candidates.csv": candidates, "touches.csv": TOUCHES, "customers.csv": CUSTOMERS})
+    by_candidate = load_dataset(config, customers_with=("candidate_id", "c1"))
+    assert [c["candidate_id"] for c in by_candidate.candidates] == ["c1"]
+    assert [c["customer_id"] for c in by_candidate.customers] == [1] and len(by_candidate.touches) == 1
+    by_customer = load_dataset(config, customers_with=("customer_id", "2"))
+    assert [c["candidate_id"] for c in by_customer.candidates] == ["c2"] and by_customer.touches == []
+    orphan = load_dataset(config, customers_with=("candidate_id", "c3"))  # a NULL customer_id: the candidate alone
+    assert [c["candidate_id"] for c in orphan.candidates] == ["c3"] and orphan.customers == []

@@ -40,9 +40,13 @@ def add_arguments(parser):
                         help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z (default: now)")
 
 
-def _chosen(candidates: list[dict], args, shown: str) -> dict:
+def _wanted(args) -> tuple[str, str]:
+    """(column, id as text) of the candidates the command line asks about."""
+    return ("candidate_id", args.candidate) if args.candidate is not None else ("customer_id", args.customer)
+
+
+def _chosen(candidates: list[dict], column: str, wanted: str, shown: str) -> dict:
     """`explain`'s selection for the id given on the command line, matched as text."""
-    column, wanted = ("candidate_id", args.candidate) if args.candidate is not None else ("customer_id", args.customer)
     ids = {row[column] for row in candidates if str(row.get(column)) == wanted}
     if not ids:
         what = f"candidate `{wanted}`" if column == "candidate_id" else f"candidate of customer `{wanted}`"
@@ -114,10 +118,11 @@ def run(args) -> int:
 
     project = load_project(project_root(args.project))
     policy = require_policy(project)
-    data = load_dataset(project.config)
+    column, wanted = _wanted(args)
+    data = load_dataset(project.config, customers_with=(column, wanted))
     as_of = args.as_of or datetime.now(timezone.utc).replace(tzinfo=None)
     shown = project.config.data.get("candidates", "candidates (no data file in policylang.yaml)")
-    traces = explain(policy, data, as_of, **_chosen(data.candidates, args, shown))
+    traces = explain(policy, data, as_of, **_chosen(data.candidates, column, wanted, shown))
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=PIPE_WIDTH)
