@@ -17,7 +17,7 @@ from policylang.model import (GLOBAL, BlockRule, CapRule, ConsentRule, CooldownR
                               PreferencesRule, Selector, SegmentRef, SpendCapRule, StopConversionRule,
                               StopUnopenedRule, Tier)
 
-from .reference_conditions import holds
+from .reference_conditions import holds, seen_scores
 from .reference_customer import Customer, cost_of, in_scope
 
 MESSAGE_CLASSES = ("marketing", "transactional")
@@ -101,7 +101,8 @@ def check_consent(rule: ConsentRule, candidate: dict, customer: Customer) -> Ite
 def check_block(rule: BlockRule, candidate: dict, customer: Customer) -> Iterator[Check]:
     if _selects(rule.selector, candidate):
         blocked = holds(rule.condition, customer)
-        yield Check(rule.id, "block", not blocked, {"block condition": "holds" if blocked else "does not hold"})
+        saw = {"block condition": "holds" if blocked else "does not hold"} | seen_scores([rule.condition], customer)
+        yield Check(rule.id, "block", not blocked, saw)
 
 
 def check_cooldown(rule: CooldownRule, candidate: dict, customer: Customer) -> Iterator[Check]:
@@ -176,10 +177,11 @@ def check_cap(rule: CapRule, candidate: dict, customer: Customer) -> Iterator[Ch
     if not _selects(rule.selector, candidate):
         return
     tier = next((t for t in rule.tiers if t.condition is None or holds(t.condition, customer)), None)
+    scores = seen_scores((t.condition for t in rule.tiers), customer)
     if tier is None:
-        yield Check(rule.id, "cap", True, {"tier": "none holds: the rule does not apply"})
+        yield Check(rule.id, "cap", True, {"tier": "none holds: the rule does not apply"} | scores)
         return
-    saw = {"tier": _tier_label(tier)} if rule.is_tiered else {}
+    saw = {"tier": _tier_label(tier)} | scores if rule.is_tiered else {}
     yield _count_against(rule.id, "cap", customer, rule.selector, rule.scope, rule.window.hours, tier.limit, saw)
 
 

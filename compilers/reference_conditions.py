@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from datetime import timedelta
+from typing import Iterable, Iterator
 
 from policylang.model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, ScoreCompare,
                               ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef)
@@ -68,3 +69,21 @@ def _points(line, customer: Customer) -> int:
             return points * sum(1 for e in customer.events
                                 if e.get("event_type") == event_type and e["occurred_at"] in bounds)
     raise TypeError(f"not a score line: {line!r}")
+
+
+def scores_read(condition: Condition) -> Iterator[str]:
+    """The names of the scores `condition` compares, segments included."""
+    match condition:
+        case ScoreCompare(name, _, _):
+            yield name
+        case Not(operand) | SegmentRef(_, operand):
+            yield from scores_read(operand)
+        case And(operands) | Or(operands):
+            for operand in operands:
+                yield from scores_read(operand)
+
+
+def seen_scores(conditions: Iterable[Condition | None], customer: Customer) -> dict[str, int]:
+    """`score NAME` -> value for every score the conditions read: what `explain` shows beside them."""
+    names = dict.fromkeys(name for c in conditions if c is not None for name in scores_read(c))
+    return {f"score {name}": score(name, customer) for name in names}

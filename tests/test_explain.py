@@ -16,6 +16,7 @@ from policylang.cli import main
 from policylang.compilers.reference import decide, explain
 from policylang.data_files import load_dataset
 from policylang.project import load_project, require_policy
+from reference_support import T, candidate, customer, data, policy
 
 AS_OF = datetime(2025, 6, 30, 6)
 FILES = {
@@ -106,6 +107,16 @@ def test_explain_agrees_with_decide_on_the_small_project(loaded):
     policy, data = loaded
     traces = by_id(explain(policy, data, AS_OF))
     assert {d.candidate_id: d for d in decide(policy, data, AS_OF)} == {i: t.decision for i, t in traces.items()}
+
+
+def test_blocks_and_tiers_show_the_scores_their_conditions_read():
+    fit = "score fit {\n  +15 when age >= 30\n  +10 when vip = true\n}"
+    rules = policy("segment cold: score fit < 20\nblock email for cold as no_cold\n"
+                   "cap email per 7 days as weekly {\n  score fit >= 25: 3\n}", scores=fit)
+    (trace,) = explain(rules, data([candidate("c")], customers=[customer(1, age=31, vip=False)]), T)
+    block, cap = (next(c for c in trace.checks if c.kind == kind) for kind in ("block", "cap"))
+    assert (block.rule, block.passed, block.saw["score fit"]) == ("global.no_cold", False, 15)
+    assert (cap.passed, cap.saw) == (True, {"tier": "none holds: the rule does not apply", "score fit": 15})
 
 
 # --- the command ---------------------------------------------------------------------------
