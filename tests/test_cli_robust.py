@@ -20,6 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policylang.cli import main
+from strategies.config import ATTRIBUTES, UNITS
+from strategies.policies import policy_sets
 
 CONFIG = """\
 business_units: [cruises]
@@ -213,6 +215,24 @@ def test_mutate_does_what_it_says():
 @given(target=st.sampled_from(sorted(SEEDS)), ops=mutations)
 def test_mutated_valid_policies(target, ops):
     check_policies({**SEEDS, target: mutate(SEEDS[target], ops)})
+
+
+TEST_CONFIG = "business_units: [{}]\nattributes:\n{}".format(
+    ", ".join(UNITS), "".join(f"  {name}: {kind}\n" for name, kind in ATTRIBUTES.items()))
+
+
+@settings(max_examples=40, deadline=None)
+@given(files=policy_sets())
+def test_generated_valid_policy_sets_have_no_errors(files):
+    findings = check_policies(files, TEST_CONFIG)
+    assert [d for d in findings if d["severity"] == "error"] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(files=policy_sets(), data=st.data())
+def test_mutated_generated_policy_sets(files, data):
+    target = data.draw(st.sampled_from(sorted(files)))
+    check_policies({**files, target: mutate(files[target], data.draw(mutations))}, TEST_CONFIG)
 
 
 @settings(max_examples=30, deadline=None)
