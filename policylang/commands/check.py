@@ -49,6 +49,14 @@ def checked_sources(root: Path, project) -> dict:
     return {**config, **project.sources}
 
 
+def unique(findings):
+    """Each problem once: the first of the findings with the same code, place, message and help."""
+    first = {}
+    for d in findings:
+        first.setdefault((d.code, d.span, d.message, d.help), d)
+    return list(first.values())
+
+
 def run(args) -> int:
     root = project_root(args.project)
     from ..analyze import analyze
@@ -60,7 +68,7 @@ def run(args) -> int:
     findings = list(project.diagnostics)
     if project.policy is not None:
         findings += analyze(project.policy)
-    findings = sorted(dict.fromkeys(findings), key=sort_key)  # one report per finding, in file order
+    findings = sorted(unique(findings), key=sort_key)
     print_diagnostics(findings, sys.stdout, checked_sources(root, project), fmt=args.format)
     failing = findings if args.strict else [d for d in findings if d.is_error]
     return 1 if failing else 0
