@@ -8,6 +8,7 @@ every problem is a `Diagnostic` (PL100-PL105).
 """
 from __future__ import annotations
 
+import functools
 import gc
 import re
 import threading
@@ -42,18 +43,17 @@ class _Parser:
     messages: SyntaxMessages
 
 
-_cache: list[_Parser] = []
 _lock = threading.Lock()  # the builder holds the state of one parse at a time
 
 
+@functools.cache
 def _parser() -> _Parser:
-    if not _cache:
-        builder = AstBuilder()
-        lark = Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr", lexer=GrammarLexer,
-                    start=["file", "chunk"], keep_all_tokens=True, transformer=builder,
-                    lexer_callbacks={"COMMENT": builder.comment})
-        _cache.append(_Parser(lark, builder, SyntaxMessages(lark)))
-    return _cache[0]
+    """The one parser of the process, built on first use (call it holding `_lock`)."""
+    builder = AstBuilder()
+    lark = Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr", lexer=GrammarLexer,
+                start=["file", "chunk"], keep_all_tokens=True, transformer=builder,
+                lexer_callbacks={"COMMENT": builder.comment})
+    return _Parser(lark, builder, SyntaxMessages(lark))
 
 
 def reserved_words() -> tuple[str, ...]:

@@ -90,17 +90,14 @@ class AstBuilder:
 
     def _number(self, token: Token, what: str | None = None) -> ast.Number:
         """A NUMBER token; `what` names a count, which must be whole (PL103)."""
-        number = ast.Number(Decimal(token.value), token.value, self.token_span(token))
-        if what is not None:
-            self._require_whole(number, what)
-        return number
+        return self._signed([token], what)
 
     def _require_whole(self, number: ast.Number, what: str) -> None:
         if not number.is_whole:
             low, high = math.floor(number.value), math.ceil(number.value)
             self.diagnostics.append(Diagnostic(
-                "PL103", f"{what} is a count and must be a whole number; write `{low}` or `{high}`, "
-                         f"not `{number.text}`", number.span))
+                "PL103", f"{what} must be a whole number; write `{low}` or `{high}`, not `{number.text}`",
+                number.span))
 
     def _string(self, token: Token) -> ast.String:
         inner = token.value[1:-1]
@@ -293,7 +290,7 @@ class AstBuilder:
         return self._signed(children)
 
     def _signed(self, children, what: str | None = None) -> ast.Number:
-        """NUMBER with an optional leading `+` or `-` token."""
+        """NUMBER with an optional leading `+` or `-` token; `what` names a count, which must be whole (PL103)."""
         digits = children[-1].value
         sign = children[0].value if len(children) == 2 else ""
         value = -Decimal(digits) if sign == "-" else Decimal(digits)

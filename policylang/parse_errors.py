@@ -11,6 +11,7 @@ import re
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
+from lark.parsers.lalr_analysis import Shift
 
 from .diagnostics import Diagnostic
 from .source import Span
@@ -100,7 +101,22 @@ class SyntaxMessages:
 
 def _acceptable(exc: UnexpectedInput) -> set[str]:
     """The terminals the parser could really take next. The LALR state that
-    failed merges the lookaheads of every context, so ask the parser instead."""
-    if exc.interactive_parser is None:
+    failed merges the lookaheads of every context, so run each candidate
+    through the parse table's reductions until it shifts or fails."""
+    state = exc.state
+    if state is None:
         return set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
-    return exc.interactive_parser.accepts()
+    states = state.parse_conf.parse_table.states
+    return {t for t in states[state.position] if t.isupper() and _shifts(states, list(state.state_stack), t)}
+
+
+def _shifts(states, stack: list, terminal: str) -> bool:
+    while True:
+        action, arg = states[stack[-1]].get(terminal, (None, None))
+        if action is None:
+            return False
+        if action is Shift:
+            return True
+        if arg.expansion:
+            del stack[-len(arg.expansion):]
+        stack.append(states[stack[-1]][arg.origin.name][1])

@@ -369,13 +369,13 @@ def test_pl102_missing_header_points_at_the_first_statement_and_keeps_it():
 def test_pl103_counts_must_be_whole(lines, line, col, what):
     code, at_line, at_col, _, _, message = only_error(f"policy global\n{lines}\n")
     assert (code, at_line, at_col) == ("PL103", line, col)
-    assert message.startswith(f"{what} is a count and must be a whole number")
+    assert message.startswith(f"{what} must be a whole number; write `")
 
 
 def test_pl103_stage_day():
     code, line, col, _, _, message = only_error("policy business_unit u\ncampaign c {\n  stage a: email day 1.5\n}\n")
     assert (code, line, col) == ("PL103", 3, 22)
-    assert message == "a stage day is a count and must be a whole number; write `1` or `2`, not `1.5`"
+    assert message == "a stage day must be a whole number; write `1` or `2`, not `1.5`"
 
 
 def test_whole_decimals_and_spend_decimals_are_fine():
