@@ -82,8 +82,9 @@ def _decision_table(title: str, key: str, counts: dict[str, Counter]) -> Table:
 
 def print_summary(console: Console, summary: Summary, heading: str) -> None:
     total = summary.candidates
-    console.print(f"{heading}: {total} candidates, {summary.totals[SEND]} send, "
-                  f"{summary.totals[SUPPRESS]} suppress ({_share(summary.totals[SUPPRESS], total)})")
+    console.print(heading, highlight=False)
+    console.print(f"{total} candidates: {summary.totals[SEND]} send, {summary.totals[SUPPRESS]} suppress "
+                  f"({_share(summary.totals[SUPPRESS], total)})")
     rules = Table(title="suppressed by rule", title_justify="left")
     rules.add_column("rule")
     rules.add_column("candidates", justify="right")

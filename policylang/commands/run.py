@@ -110,7 +110,7 @@ def write_file(engine, table, path: Path) -> None:
     query = exp.select(*(exp.column(c, quoted=True) for c in DECISION_COLUMNS)).from_(table).order_by(
         exp.column("candidate_id", quoted=True)).sql(dialect=engine.dialect)
     if engine.name == "duckdb":
-        decisions = engine.connection.sql(query).fetch_arrow_table()
+        decisions = engine.connection.sql(query).to_arrow_table()
     else:
         decisions = pa.Table.from_pylist([dict(zip(DECISION_COLUMNS, row)) for row in engine.execute(query)])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def run(args) -> int:
             raise DataError(f"the decision query failed on {where}: {str(exc).strip().splitlines()[0]}; "
                             "check that the tables and columns the policy reads exist") from None
     when = as_of.isoformat(sep=" ") if as_of else "now"
-    heading = f"policy {policy.version} as of {when}, {time.monotonic() - started:.1f} s"
+    heading = f"policy {policy.version}, as of {when}, decided in {time.monotonic() - started:.1f} s"
     print_summary(Console(), Summary.from_rows(counts), heading)
     if output.file or output.table:
         print(f"decisions written to {output.file or 'table ' + output.table}")

@@ -38,13 +38,29 @@ def shown(decision) -> str:
     return decision.decision if decision.rule is None else f"{decision.decision} {decision.rule}"
 
 
-def run_case(policy, engine, file: str, case) -> Outcome:
+class CompiledQueries:
+    """The decision query per as-of time, compiled once for all the cases that share it."""
+
+    def __init__(self, policy, dialect: str):
+        self.policy, self.dialect, self.sql = policy, dialect, {}
+
+    def decisions(self, engine, as_of) -> list:
+        from ..compilers.sql import to_sql
+        from ..dataset import Decision
+        from ..engines.base import plain
+
+        if as_of not in self.sql:
+            self.sql[as_of] = to_sql(self.policy, self.dialect, as_of)
+        return [Decision(*map(plain, row)) for row in engine.execute(self.sql[as_of])]
+
+
+def run_case(policy, engine, queries: CompiledQueries, file: str, case) -> Outcome:
     from ..compilers.reference import decide
 
     interpreter = {d.candidate_id: d for d in decide(policy, case.data, case.as_of)}
     try:
         engine.load(policy, case.data)
-        sql = {d.candidate_id: d for d in engine.decisions(policy, case.as_of)}
+        sql = {d.candidate_id: d for d in queries.decisions(engine, case.as_of)}
     except engine.errors as exc:
         return Outcome(file, case.name, [], f"the compiled SQL failed: {str(exc).strip().splitlines()[0]}")
     differences = []
@@ -56,25 +72,27 @@ def run_case(policy, engine, file: str, case) -> Outcome:
     return Outcome(file, case.name, differences)
 
 
+def diff_lines(differences: list) -> list[str]:
+    """The differing candidates as aligned columns (plain text: a CI log must not wrap them)."""
+    rows = [("candidate", "expected", "interpreter", "SQL")] + [tuple(map(str, row)) for row in differences]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return ["      " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+
+
 def report(console, outcomes: list[Outcome]) -> None:
-    from rich.table import Table
+    from rich.markup import escape
 
     current = None
     for outcome in outcomes:
         if outcome.file != current:
             current = outcome.file
-            console.print(current)
+            console.print(current, soft_wrap=True, highlight=False)
         mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
-        console.print(f"  {mark} {outcome.name}", highlight=False)
-        if outcome.error:
-            console.print(f"       {outcome.error}", highlight=False, markup=False)
-        if outcome.differences:
-            table = Table(box=None, padding=(0, 2), show_edge=False)
-            for column in ("candidate", "expected", "interpreter", "SQL"):
-                table.add_column(column)
-            for row in outcome.differences:
-                table.add_row(*map(str, row))
-            console.print(table, style="red")
+        console.print(f"  {mark} {escape(outcome.name)}", highlight=False, soft_wrap=True)
+        details = ([f"      {outcome.error}"] if outcome.error else []) + (
+            diff_lines(outcome.differences) if outcome.differences else [])
+        for line in details:
+            console.print(line, style="red", highlight=False, markup=False, soft_wrap=True)
     failed = sum(not o.passed for o in outcomes)
     console.print(f"{len(outcomes) - failed} passed, {failed} failed", style="red" if failed else "green")
 
@@ -95,6 +113,7 @@ def run(args) -> int:
         raise DataError(f"no policy tests in `{folder}`: add `*.yaml` files there (see docs/policy-tests.md)")
     cases = [(str(path), case) for path in files for case in load_fixture(path, policy.attributes)]
     with DuckDBEngine.open() as engine:
-        outcomes = [run_case(policy, engine, file, case) for file, case in cases]
+        queries = CompiledQueries(policy, engine.dialect)
+        outcomes = [run_case(policy, engine, queries, file, case) for file, case in cases]
     report(Console(), outcomes)
     return 0 if all(o.passed for o in outcomes) else 1
