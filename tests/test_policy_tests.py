@@ -212,3 +212,11 @@ def test_a_file_that_is_not_utf8(tmp_path):
     with pytest.raises(ProjectError) as raised:
         load_fixture(path, ATTRIBUTES)
     assert "not UTF-8" in raised.value.diagnostics[0].message
+
+
+def test_the_registry_example_of_pl406_triggers_it():
+    from policylang.codes import REGISTRY
+
+    with pytest.raises(ProjectError) as raised:
+        read(REGISTRY["PL406"].example)
+    assert [d.code for d in raised.value.diagnostics] == ["PL406"]
