@@ -84,3 +84,27 @@ def engine_settings(engine):
     """Hypothesis settings for a property run on `engine`: bounded examples, no deadline."""
     return settings(max_examples=EXAMPLES[engine.name], deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def assert_matches_reference(engine: Engine, policy, data, as_of) -> None:
+    """Load `data` into `engine`, decide with the compiled query and with the reference
+    interpreter, and fail with a per-candidate diff when they differ in any row."""
+    from policylang.compilers.reference import decide
+    from policylang.engines.base import sort_key
+
+    engine.load(policy, data)
+    got = engine.decisions(policy, as_of)
+    want = sorted(decide(policy, data, as_of), key=sort_key)
+    if got == want:
+        return
+    lines = [f"{engine.name} and the reference interpreter disagree (candidate: {engine.name} | reference):"]
+    for candidate_id in dict.fromkeys(d.candidate_id for d in [*want, *got]):
+        mine, theirs = ([d for d in side if d.candidate_id == candidate_id] for side in (got, want))
+        if mine != theirs:
+            lines.append(f"  {candidate_id!r}: {_shown(mine)} | {_shown(theirs)}")
+    raise AssertionError("\n".join(lines))
+
+
+def _shown(decisions) -> str:
+    return "; ".join(f"customer {d.customer_id!r} {d.decision}{' ' + d.rule if d.rule else ''} [{d.policy_version}]"
+                     for d in decisions) or "(no row)"

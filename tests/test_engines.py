@@ -103,6 +103,15 @@ def test_ids_take_their_python_type(engine, ids):
     assert sorted(rows) == sorted((i, i) for i in ids)  # "10" != 10: a column of the wrong type fails
 
 
+def test_reloads_retype_ids_under_the_same_names(engine):
+    """A driver that prepares a statement run often (psycopg) must not keep the parameter types of a
+    dropped table: NULL ids bind alike in both loads, so only the column type tells them apart."""
+    for _ in range(6):
+        engine.load(policy(), Dataset(customers=[dict(customer_id=1)], touches=[dict(customer_id=None)]))
+    engine.load(policy(), Dataset(customers=[dict(customer_id="a")], touches=[dict(customer_id="B")]))
+    assert select(engine, policy(), "touches", "customer_id") == [("B",)]
+
+
 def test_mixed_id_types_are_refused(engine):
     data = Dataset(customers=[dict(customer_id=1)], touches=[dict(customer_id="1")])
     with pytest.raises(TypeError, match="customer_id"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from sqlglot import exp
@@ -71,6 +72,14 @@ def plain(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=64)
+def compiled(policy: PolicySet, dialect: str, as_of: datetime | None) -> str:
+    """The decision query, compiled once per policy set, dialect and as-of time."""
+    from ..compilers.sql import to_sql
+
+    return to_sql(policy, dialect, as_of)
+
+
 def drop_statement(kind: str, target: exp.Table) -> exp.Drop:
     """`DROP <kind> IF EXISTS <target>`."""
     return exp.Drop(tables=[target], kind=kind, exists=True)
@@ -126,9 +135,7 @@ class Engine:
 
     def decisions(self, policy: PolicySet, as_of: datetime | None) -> list[Decision]:
         """Compile the policy for this engine, run it, and return its rows sorted by candidate."""
-        from ..compilers.sql import to_sql
-
-        rows = self.execute(to_sql(policy, self.dialect, as_of))
+        rows = self.execute(compiled(policy, self.dialect, as_of))
         return sorted((Decision(*map(plain, row)) for row in rows), key=sort_key)
 
     # --- loading a dataset -------------------------------------------------

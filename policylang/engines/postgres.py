@@ -23,6 +23,9 @@ class PostgresEngine(Engine):
 
     def __init__(self, connection, scratch_of: tuple[str, str] | None = None):
         super().__init__(connection)
+        # Never prepare server-side: a prepared INSERT keeps the parameter types of the table it was
+        # first run on, and `load` recreates tables with other id types under the same names.
+        connection.prepare_threshold = None
         self._scratch_of = scratch_of  # (server url, database to drop on close)
 
     @classmethod
