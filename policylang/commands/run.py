@@ -11,14 +11,14 @@ time shows while the engine works, on a terminal only.
 """
 from __future__ import annotations
 
-import argparse
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from ..errors import UsageError
+from .explain import as_of_argument
 
 HELP = "decide the batch of candidates: write the decisions and print a summary"
 DECISIONS_TABLE = "policylang_decisions"
@@ -34,15 +34,6 @@ def add_arguments(parser):
                         help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z (default: the engine's now)")
     parser.add_argument("--out", metavar="FILE",
                         help="write the decisions to FILE.csv, FILE.parquet or, with --db, table:NAME")
-
-
-def as_of_argument(text: str) -> datetime:
-    """An ISO 8601 instant as naive UTC (a time without an offset is read as UTC)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not an ISO 8601 time; write e.g. 2025-06-30T06:00:00Z") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 @dataclass(frozen=True)
