@@ -71,7 +71,7 @@ class Space:
             case Const(value):
                 return z3.BoolVal(value)
             case Compare(attr, _, op, value):
-                return z3.And(z3.Not(self._null(attr)), _compare(self._operand(attr, value), op, self._literal(attr, value)))
+                return z3.And(z3.Not(self._null(attr)), _compare(self._value(attr), op, self._literal(attr, value)))
             case InList(attr, _, values, negated):
                 var = self._value(attr)
                 equal = [var == self._literal(attr, v) for v in values]
@@ -140,12 +140,6 @@ class Space:
             self._nulls[attr] = self._const(f"{attr} is null", ("null", attr), self.z3.Bool)
         return self._nulls[attr]
 
-    def _operand(self, attr: str, value):
-        """The attribute's value, as a real when it is compared with a fraction."""
-        var = self._value(attr)
-        fractional = isinstance(value, Decimal) and value != value.to_integral_value()
-        return self.z3.ToReal(var) if fractional and self._type(attr) == "integer" else var
-
     def _literal(self, attr: str, value):
         z3, kind = self.z3, self._type(attr)
         if kind == "text":
@@ -153,7 +147,7 @@ class Space:
             return z3.IntVal(codes.setdefault(value, len(codes) + 1))
         if kind == "boolean":
             return z3.BoolVal(value)
-        if isinstance(value, Decimal) and value != value.to_integral_value() or kind == "decimal":
+        if kind == "decimal":
             return z3.RealVal(str(value))
         return z3.IntVal(int(value))
 
