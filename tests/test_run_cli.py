@@ -105,6 +105,13 @@ def test_bad_value_names_file_and_column(project_copy, capsys):
     assert "touches.csv" in err and "`sent_at`" in err
 
 
+def test_unwritable_out_fails_cleanly(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    code, _, err = run(capsys, POLICIES, "--as-of", AS_OF, "--out", tmp_path / "file" / "decisions.csv")
+    assert code == 1
+    assert "cannot write" in err and "decisions.csv" in err
+
+
 @pytest.mark.parametrize("argv, says", [
     (["--out", "decisions.txt"], "`.csv` or `.parquet`"),
     (["--out", "table:decisions"], "--db"),

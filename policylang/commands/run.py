@@ -69,12 +69,16 @@ def open_data_files(config, policy):
     from ..engines.duckdb import DuckDBEngine
 
     engine = DuckDBEngine.open()
-    for table, relation in typed_tables(engine.connection, config).items():
-        target = table_expression(policy.table(table))
-        if target.args.get("db"):
-            engine.create_schema(target)
-        renamed = [ColumnExpression(c).alias(policy.column(table, c)) for c in relation.columns]
-        relation.select(*renamed).create(target.sql(dialect=engine.dialect))
+    try:
+        for table, relation in typed_tables(engine.connection, config).items():
+            target = table_expression(policy.table(table))
+            if target.args.get("db"):
+                engine.create_schema(target)
+            renamed = [ColumnExpression(c).alias(policy.column(table, c)) for c in relation.columns]
+            relation.select(*renamed).create(target.sql(dialect=engine.dialect))
+    except BaseException:
+        engine.close()
+        raise
     return engine
 
 
@@ -96,6 +100,7 @@ def write_file(engine, table, path: Path) -> None:
     import pyarrow.parquet as pa_parquet
     from sqlglot import exp
 
+    from ..errors import DataError
     from ..model import DECISION_COLUMNS
 
     query = exp.select(*(exp.column(c, quoted=True) for c in DECISION_COLUMNS)).from_(table).order_by(
@@ -104,14 +109,18 @@ def write_file(engine, table, path: Path) -> None:
         decisions = engine.connection.sql(query).to_arrow_table()
     else:
         decisions = pa.Table.from_pylist([dict(zip(DECISION_COLUMNS, row)) for row in engine.execute(query)])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        pa_csv.write_csv(decisions, path)
-    else:
-        pa_parquet.write_table(decisions, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".csv":
+            pa_csv.write_csv(decisions, path)
+        else:
+            pa_parquet.write_table(decisions, path)
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot write `{path}` ({getattr(exc, 'strerror', None) or exc}): "
+                        "choose a file in a folder you can write to") from None
 
 
-def decide(engine, policy, as_of: datetime | None, output: Output, console):
+def materialise(engine, policy, as_of: datetime | None, output: Output, console):
     """Materialise the decisions on `engine`; write `output`; return the summary's grouped counts."""
     from sqlglot import exp
 
@@ -155,7 +164,7 @@ def run(args) -> int:
         engine = connect(args.db) if args.db else open_data_files(project.config, policy)
     with engine:
         try:
-            counts = decide(engine, policy, as_of, output, status)
+            counts = materialise(engine, policy, as_of, output, status)
         except engine.errors as exc:
             where = f"`{redacted(args.db)}`" if args.db else "the data files"
             raise DataError(f"the decision query failed on {where}: {str(exc).strip().splitlines()[0]}; "
