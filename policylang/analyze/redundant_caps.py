@@ -30,9 +30,14 @@ def check(policy: PolicySet) -> list[Diagnostic]:
         for a in candidates:
             if _covered(space, target, [a]):
                 return [a.rule]
-        if len(candidates) > 1 and _covered(space, target, candidates):
-            return [a.rule for a in candidates]
-        return []
+        if len(candidates) < 2 or not _covered(space, target, candidates):
+            return []
+        needed = list(candidates)  # drop what the others cover without, the latest first
+        for a in reversed(candidates):
+            rest = [c for c in needed if c is not a]
+            if len(rest) > 1 and _covered(space, target, rest):
+                needed = rest
+        return [a.rule for a in needed]
 
     return report(list(views), dominators, _why)
 
