@@ -7,7 +7,8 @@ history stored in `sent_at` order, busier in the last two weeks, with ~25% of
 emails and pushes opened and a few transactional sends; consents at every
 specificity (channel, topic, brand); preference-centre choices; events; and one
 batch of candidates (1-5 per customer in the batch) for the as-of day, with a
-few rows a real feed gets wrong (unknown customer, channel or unit, no priority).
+few rows a real feed gets wrong (unknown customer, channel, topic or unit, no
+priority).
 
     # the shipped sample (CSV, small enough to commit):
     python bench/generate_data.py --customers 300 --out policies/data --seed 7
