@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import importlib.util
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +34,20 @@ def test_no_finding_at_any_severity():
     project = load_project(POLICIES)
     assert project.diagnostics == []
     assert analyze(project.policy) == []
+
+
+def statements(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+@pytest.mark.parametrize("name", ["global.policy", "cruises.policy"])
+def test_the_spec_examples_are_shipped_as_written(name):
+    spec = ROOT.parent / "shared" / "SPEC.md"
+    if not spec.exists():
+        pytest.skip("shared/SPEC.md is not beside the checkout")
+    examples = re.findall(r"```\n(# policies/(\S+).*?)```", spec.read_text(), re.S)
+    [example] = [text for text, file in examples if file == name]
+    assert statements((POLICIES / name).read_text()) == statements(example)
 
 
 def test_every_rule_kind_is_used():
