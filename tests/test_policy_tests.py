@@ -91,6 +91,25 @@ def test_sql_that_disagrees_with_the_interpreter_fails(project_copy, capsys, mon
     assert "pass a known customer on a declared channel, topic and unit is sent" in out
 
 
+def test_sql_that_fails_to_run_fails_the_case(project_copy, capsys, monkeypatch):
+    import duckdb
+
+    from policylang.commands.test import CompiledQueries
+
+    for path in fixture_files(project_copy / "tests"):
+        if path.name != "gap.yaml":
+            path.unlink()
+
+    def broken(self, engine, as_of):
+        raise duckdb.BinderException("Referenced column \"sent_at\" not found")
+
+    monkeypatch.setattr(CompiledQueries, "decisions", broken)
+    code, out, _ = policy_test(capsys, project_copy)
+    assert code == 1
+    assert 'the compiled SQL failed: Referenced column "sent_at" not found' in out
+    assert "0 passed, 3 failed" in out
+
+
 def test_no_tests_folder_is_an_error(project_copy, capsys):
     shutil.rmtree(project_copy / "tests")
     code, _, err = policy_test(capsys, project_copy)
