@@ -209,9 +209,9 @@ def _preference_selector(row: dict) -> Selector | None:
 def _row_problem(row: dict) -> str | None:
     max_count, window_days = row.get("max_count"), row.get("window_days")
     if max_count is None or max_count < 0:
-        return f"max_count is {max_count}"
+        return f"max_count is {'NULL' if max_count is None else max_count}"
     if window_days is None or window_days <= 0:
-        return f"window_days is {window_days}"
+        return f"window_days is {'NULL' if window_days is None else window_days}"
     return None
 
 

@@ -182,5 +182,9 @@ def test_preferences_count_the_batch_across_units():
     assert outcomes(PREFS, data(batch, preferences=[preference(1, 7)])) == {"hotel": "send", "cruise": PREFERRED}
 
 
+def test_a_row_without_a_channel_matches_nothing():
+    assert decide_for(PREFS, preferences=[preference(0, 7, channel=None)]) == "send"
+
+
 def test_another_customers_row_does_not_apply():
     assert decide_for(PREFS, preferences=[preference(0, 7, customer_id=2)]) == "send"
