@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._module.run(args) or 0)
     except ProjectError as exc:
-        from .render import print_diagnostics
+        from .render import print_diagnostics, read_sources
 
-        print_diagnostics(exc.diagnostics, sys.stderr)
+        print_diagnostics(exc.diagnostics, sys.stderr, exc.sources or read_sources(exc.diagnostics))
         return 1
     except (UsageError, DataError) as exc:
         print(f"policylang: error: {exc}", file=sys.stderr)

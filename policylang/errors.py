@@ -18,8 +18,9 @@ class UsageError(PolicyError):
 class ProjectError(PolicyError):
     """The project has error-level findings; `diagnostics` holds them."""
 
-    def __init__(self, diagnostics):
+    def __init__(self, diagnostics, sources=None):
         self.diagnostics = list(diagnostics)
+        self.sources = sources  # path -> SourceFile, for the source lines under each finding
         super().__init__(f"{len(self.diagnostics)} error(s) in the project")
 
 

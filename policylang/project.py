@@ -73,7 +73,7 @@ def load_texts(texts: dict[str, str], config: Config) -> Project:
 def require_policy(project: Project) -> PolicySet:
     """The project's policy set; `ProjectError` with its error findings when it has none."""
     if project.policy is None:
-        raise ProjectError([d for d in project.diagnostics if d.is_error])
+        raise ProjectError([d for d in project.diagnostics if d.is_error], project.sources)
     return project.policy
 
 

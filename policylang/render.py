@@ -68,3 +68,19 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], stream: IO[str], source
             out = out.encode(encoding, "replace").decode(encoding)
         stream.write(out)
     stream.flush()
+
+
+def read_sources(diagnostics: Iterable[Diagnostic]) -> dict[str, SourceFile]:
+    """The files the findings point at, read from disk, for their source lines
+    (a file that cannot be read is left out: its findings show no snippet)."""
+    sources = {}
+    for d in diagnostics:
+        for span in [d.span, *(r.span for r in d.related)]:
+            if span is None or span.file in sources:
+                continue
+            try:
+                with open(span.file, encoding="utf-8", errors="replace") as f:
+                    sources[span.file] = SourceFile(span.file, f.read())
+            except OSError:
+                continue
+    return sources
