@@ -1,0 +1,82 @@
+"""The SQL back end: a policy set as ONE decision query, a sqlglot syntax tree for any dialect.
+
+`compile_policy` returns a SELECT of `candidate_id, customer_id, decision,
+rule, policy_version`, one row per candidate, deciding as the reference
+interpreter does (SPEC 5). `to_sql` writes it in a dialect. The query is a
+chain of CTEs, each built by one module:
+
+- `sql_history`: per-customer history aggregates (`pl_touches_sent_7d`, ...);
+- `sql_customers`: `pl_customers`, the attributes and scores conditions read;
+- `sql_consent`: `pl_consent`, the consent in force per customer, channel,
+  topic and brand;
+- `sql_preferences`: `pl_preference_rows`, `pl_preferences`, the slack of the
+  customer's own frequency choices;
+- `sql_checks`: `pl_base`, every candidate with its history-only verdict and
+  what the batch-dependent checks allow;
+- `sql_batch`: `pl_ranked` and the recursive `pl_walk` over each customer's
+  batch (only when the policy has batch-dependent rules), and the final SELECT.
+
+Everything is built as expressions, never pasted text, so names and literals
+are quoted for the dialect and no policy text can inject SQL; comments name
+the rule and `file:line` each part comes from. With `as_of` every window bound
+is a literal computed here; without it they are computed from the engine's
+current UTC time.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlglot import exp
+
+from policylang.errors import UsageError
+from policylang.model import PolicySet
+
+from .sql_batch import BASE, Walk, decisions
+from .sql_checks import Base
+from .sql_consent import NAME as CONSENT, consent_select
+from .sql_customers import NAME as CUSTOMERS, Customers
+from .sql_dialects import Target, timestamp_text
+from .sql_history import History, Reader
+from .sql_preferences import preference_ctes
+
+__all__ = ["compile_policy", "to_sql"]
+
+
+def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None) -> exp.Expression:
+    """The decision query for `policy` in `dialect` at `as_of` (None: the engine's current time)."""
+    target = Target(dialect, as_of)
+    history = History(target, policy)
+    customers = Customers(target, policy, history)
+    base = Base(target, policy, customers, Reader(history))
+    customers_select, base_select = customers.select(), base.select()
+    ctes = history.ctes() + [(CUSTOMERS, customers_select)]
+    if base.has_consent:
+        ctes.append((CONSENT, consent_select(target, policy)))
+    if base.has_preferences:
+        ctes += preference_ctes(target, policy)
+    ctes.append((BASE, base_select))
+    if base.batch:
+        walk = Walk(base)
+        ctes += walk.ctes([column.alias_or_name for column in base_select.expressions])
+        query = walk.final(policy.version)
+    else:
+        query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
+    _check_names(policy, [name for name, _ in ctes])
+    for name, cte in ctes:
+        query = query.with_(name, as_=cte, recursive=bool(base.batch))
+    moment = timestamp_text(target.as_of) if target.as_of else "the current time"
+    query.add_comments([f"policylang decision query, policy_version {policy.version or '-'}, as of {moment}"])
+    return query
+
+
+def to_sql(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None, pretty: bool = True) -> str:
+    """The decision query as one SQL statement in `dialect`."""
+    return compile_policy(policy, dialect, as_of).sql(dialect=dialect, pretty=pretty)
+
+
+def _check_names(policy: PolicySet, ctes: list[str]) -> None:
+    """A warehouse table the query reads must not be hidden by one of its own CTEs."""
+    clashes = sorted(set(policy.tables.values()) & set(ctes))
+    if clashes:
+        raise UsageError(f"table `{clashes[0]}` has the name of a step of the decision query: "
+                         f"map it under its qualified name (e.g. `schema.{clashes[0]}`) in policylang.yaml")

@@ -1,0 +1,135 @@
+"""What the decision query spells differently per dialect, beyond what sqlglot transpiles.
+
+A `Target` is one dialect and one as-of time. It builds the as-of instant T
+and window bounds (literals computed here when the as-of time is known, so no
+engine does interval arithmetic; the engine's current UTC time otherwise),
+timestamp literals, exact text comparison (MariaDB/MySQL compare text
+case-insensitively and pad spaces by default: text is compared as BINARY
+there), the code-point order of text ids, and identifiers for the
+warehouse's table and column names.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.tokens import Tokenizer
+
+HOUR = timedelta(hours=1)
+EXACT_BINARY = ("mysql",)  # dialects whose default text comparison is not exact
+PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
+
+
+def timestamp_text(moment: datetime) -> str:
+    """`YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when there are microseconds."""
+    return moment.isoformat(sep=" ", timespec="microseconds" if moment.microsecond else "seconds")
+
+
+def utc_naive(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _fn(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+class Target:
+    """One dialect at one as-of time (None: the engine's current time)."""
+
+    def __init__(self, dialect: str, as_of: datetime | None):
+        self.dialect = Dialect.get_or_raise(dialect)
+        self.name = dialect
+        self.as_of = utc_naive(as_of) if as_of is not None else None
+        self._keywords = set(Tokenizer.KEYWORDS) | set(self.dialect.tokenizer_class.KEYWORDS) | {
+            k.upper() for k in self.dialect.generator_class.RESERVED_KEYWORDS}
+
+    # --- time ----------------------------------------------------------------
+
+    def timestamp(self, moment: datetime) -> exp.Expression:
+        """A timestamp literal; SQLite keeps timestamps as ISO text, so a string compares right there."""
+        text = exp.Literal.string(timestamp_text(moment))
+        if self.name == "sqlite":
+            return text
+        return exp.cast(text, "timestamptz" if self.name == "bigquery" else "timestamp")
+
+    def now(self) -> exp.Expression:
+        """The as-of instant T."""
+        if self.as_of is not None:
+            return self.timestamp(self.as_of)
+        current = exp.CurrentTimestamp()
+        match self.name:
+            case "mysql":
+                return exp.UtcTimestamp()
+            case "tsql":
+                return _fn("SYSUTCDATETIME")
+            case "snowflake":
+                return exp.CurrentTimestamp(sysdate=True)
+            case "sqlite" | "spark" | "spark2" | "databricks" | "hive" | "bigquery" | "redshift":
+                return current  # UTC text on SQLite; instants elsewhere
+        return exp.AtTimeZone(this=current, zone=exp.Literal.string("UTC"))
+
+    def before(self, hours: int) -> exp.Expression:
+        """T minus `hours` (negative: later than T)."""
+        if self.as_of is not None:
+            return self.timestamp(self.as_of - hours * HOUR)
+        if self.name == "sqlite":
+            return _fn("DATETIME", self.now(), exp.Literal.string(f"{-hours:+d} hours"))
+        return exp.TimestampAdd(this=self.now(), expression=exp.Literal.number(-hours), unit=exp.var("HOUR"))
+
+    def before_days(self, days: exp.Expression) -> exp.Expression:
+        """T minus a number of days read from the data (a preferences row's `window_days`)."""
+        if self.name != "sqlite":
+            return exp.TimestampAdd(this=self.now(), expression=exp.Neg(this=days), unit=exp.var("DAY"))
+        modifier = exp.DPipe(this=exp.cast(exp.Neg(this=days), "text"), expression=exp.Literal.string(" days"))
+        if self.as_of is None:
+            return _fn("DATETIME", self.now(), modifier)
+        # DATETIME() drops microseconds: shift the whole seconds, then put T's fraction back
+        seconds = self.as_of.replace(microsecond=0)
+        shifted = _fn("DATETIME", exp.Literal.string(timestamp_text(seconds)), modifier)
+        if not self.as_of.microsecond:
+            return shifted
+        return exp.DPipe(this=shifted, expression=exp.Literal.string(f".{self.as_of.microsecond:06d}"))
+
+    # --- values ----------------------------------------------------------------
+
+    def exact(self, value: exp.Expression) -> exp.Expression:
+        """`value` as compared, grouped and joined exactly (case- and space-sensitive)."""
+        return exp.cast(value, "binary") if self.name in EXACT_BINARY else value
+
+    def scaled_cost(self, cost: exp.Expression) -> exp.Expression:
+        """A cost as an exact integer of 1/10000 units; NULL counts as 0 (SPEC 5.11, 5.12)."""
+        scaled = exp.Mul(this=exp.Coalesce(this=cost, expressions=[exp.Literal.number(0)]),
+                         expression=exp.Literal.number(COST_SCALE))
+        return exp.cast(exp.Round(this=scaled), "bigint")
+
+    def id_order(self, value: exp.Expression) -> list[exp.Expression]:
+        """Ascending sort keys ordering an id column numerically when it holds integers and by code
+        point when it holds text, whichever type the warehouse gave it."""
+        if self.name == "postgres":
+            integer = exp.In(this=exp.cast(_fn("pg_typeof", value.copy()), "text"), expressions=[
+                exp.Literal.string(t) for t in ("smallint", "integer", "bigint", "numeric")])
+            number = exp.cast(exp.cast(value.copy(), "text"), "decimal")
+            text = exp.Collate(this=exp.cast(value.copy(), "text"), expression=exp.to_identifier("C", quoted=True))
+            return [exp.Case(ifs=[exp.If(this=integer, true=number)]), text]
+        if self.name in EXACT_BINARY:
+            integer = exp.EQ(this=_fn("CHARSET", value.copy()), expression=exp.Literal.string("binary"))
+            return [exp.Case(ifs=[exp.If(this=integer, true=value.copy())]), self.exact(value.copy())]
+        return [value]
+
+    # --- names -------------------------------------------------------------------
+
+    def identifier(self, name: str) -> exp.Identifier:
+        """A warehouse name: unquoted when it is a plain lower-case word (so it resolves as the
+        warehouse folds unquoted names), quoted exactly as written otherwise."""
+        plain = PLAIN_NAME.fullmatch(name) is not None and name.upper() not in self._keywords
+        return exp.to_identifier(name, quoted=not plain)
+
+    def table(self, name: str, alias: str) -> exp.Table:
+        """A possibly qualified table name (`crm.touches`) under `alias`."""
+        *qualifiers, table = name.split(".")
+        catalog, db = ([None, None] + qualifiers)[-2:]
+        return exp.Table(this=self.identifier(table), db=db and self.identifier(db),
+                         catalog=catalog and self.identifier(catalog), alias=exp.TableAlias(this=exp.to_identifier(alias)))

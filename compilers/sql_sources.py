@@ -1,0 +1,102 @@
+"""The input tables as the query reads them: warehouse names, canonical columns.
+
+`Rows` is one of the six tables of SPEC 3 under an alias. Indexing it with a
+canonical column name gives that column under its warehouse name, compared
+exactly when it holds text (`Target.exact`); `raw` gives it untouched (output
+ids, timestamps, numbers). `selects` is the predicate "this message matches a
+selector in a rule's scope", for touches and candidates alike.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from policylang.model import GLOBAL, Selector
+
+from .sql_dialects import Target
+
+# Columns compared as text (ids included: they may be text, and an integer compares exactly anyway).
+TEXT_COLUMNS = frozenset({"customer_id", "candidate_id", "campaign_id", "channel", "business_unit", "topic",
+                          "message_class", "brand", "status", "event_type"})
+
+
+def all_of(*predicates: exp.Expression | None) -> exp.Expression | None:
+    """The conjunction of the predicates that are not None (None when there are none)."""
+    present = [p for p in predicates if p is not None]
+    return exp.and_(*present) if present else None
+
+
+def text(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def flag(predicate: exp.Expression | None, then: exp.Expression | None = None) -> exp.Expression:
+    """`CASE WHEN predicate THEN 1 (or then) ELSE 0 END`: a predicate as a value every engine takes."""
+    value = then if then is not None else exp.Literal.number(1)
+    if predicate is None:
+        return value
+    return exp.Case(ifs=[exp.If(this=predicate, true=value)], default=exp.Literal.number(0))
+
+
+def is_null(value: exp.Expression) -> exp.Expression:
+    return exp.Is(this=value, expression=exp.Null())
+
+
+def cte(name: str, alias: str | None = None) -> exp.Table:
+    """A reference to one of the query's own CTEs, optionally under an alias."""
+    return exp.Table(this=exp.to_identifier(name), alias=alias and exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def zero_if_null(value: exp.Expression) -> exp.Expression:
+    return exp.Coalesce(this=value, expressions=[exp.Literal.number(0)])
+
+
+class Rows:
+    """One input table under `alias`: `rows["channel"]` is its channel column, compared exactly."""
+
+    def __init__(self, target: Target, policy, table: str, alias: str):
+        self.target, self.policy, self.table, self.alias = target, policy, table, alias
+
+    @property
+    def source(self) -> exp.Table:
+        return self.target.table(self.policy.table(self.table), self.alias)
+
+    def raw(self, column: str) -> exp.Column:
+        name = self.policy.column(self.table, column)
+        return exp.Column(this=self.target.identifier(name), table=exp.to_identifier(self.alias))
+
+    def attribute(self, column: str, kind: str) -> exp.Expression:
+        """A customer attribute, exact when it is text."""
+        value = self.raw(column)
+        return self.target.exact(value) if kind == "text" else value
+
+    def __getitem__(self, column: str) -> exp.Expression:
+        value = self.raw(column)
+        return self.target.exact(value) if column in TEXT_COLUMNS else value
+
+    def equals(self, column: str, value: str) -> exp.Expression:
+        return exp.EQ(this=self[column], expression=text(value))
+
+    @property
+    def key(self) -> exp.Expression:
+        """The customer key every per-customer aggregate is grouped and joined by."""
+        return self["customer_id"]
+
+    def marketing(self) -> exp.Expression:
+        return self.equals("message_class", "marketing")
+
+    def happened(self, column: str) -> exp.Expression:
+        """`column <= T`: stamped at or before the as-of time (NULL: it did not happen)."""
+        return exp.LTE(this=self.raw(column), expression=self.target.now())
+
+    def within(self, column: str, hours: int) -> exp.Expression:
+        """`column` in the rolling window `(T - hours, T]`."""
+        return exp.and_(exp.GT(this=self.raw(column), expression=self.target.before(hours)), self.happened(column))
+
+
+def selects(rows: Rows, selector: Selector, scope: str) -> exp.Expression | None:
+    """Does a message (touch or candidate) match `selector` and count in `scope`? None: always."""
+    return all_of(
+        rows.equals("channel", selector.channel) if selector.channel is not None else None,
+        rows.equals("topic", selector.topic) if selector.topic is not None else None,
+        rows.equals("business_unit", scope) if scope != GLOBAL else None,
+    )
