@@ -1,5 +1,6 @@
 """Analyses of a resolved policy set: one module per check, each a pure function
-from `PolicySet` to findings; `analyze` runs them all.
+from `PolicySet` to findings (`check(policy, space=None)`, where `space` is the
+z3 encoding the checks may share, a cache); `analyze` runs them all.
 
 | module | finds |
 | --- | --- |
@@ -18,6 +19,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, sort_key
 from ..model import PolicySet
 from . import blocks, campaigns, contention, preferences, redundant_caps, shadowed, tiers
+from .smt import lazy_space
 
 CHECKS = (redundant_caps.check, shadowed.check, contention.check, tiers.check, blocks.check, campaigns.check,
           preferences.check)
@@ -25,4 +27,5 @@ CHECKS = (redundant_caps.check, shadowed.check, contention.check, tiers.check, b
 
 def analyze(policy: PolicySet) -> list[Diagnostic]:
     """Every analysis finding for `policy` (conflicts, dead rules, infeasible campaigns), by location."""
-    return sorted((finding for check in CHECKS for finding in check(policy)), key=sort_key)
+    space = lazy_space(policy)  # one z3 encoding for every check: each condition is translated once
+    return sorted((finding for check in CHECKS for finding in check(policy, space)), key=sort_key)

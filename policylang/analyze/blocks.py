@@ -13,8 +13,9 @@ from .describe import condition_text, customer_text, json_value, listing
 from .smt import lazy_space
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
     findings = []
     for rule in (r for r in policy.rules if isinstance(r, BlockRule)):
         s = space()

@@ -21,8 +21,9 @@ from .smt import lazy_space
 HOURS_PER_DAY = 24
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
     findings = []
     for campaign in policy.campaigns:
         rules = [r for r in policy.rules_for(campaign.business_unit) if isinstance(r, (GapRule, CapRule))]

@@ -20,10 +20,11 @@ from .limits import SPEND, Limit, capacity, limits
 from .smt import lazy_space
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
     caps = [limit for limit in limits(policy) if isinstance(limit.rule, (CapRule, SpendCapRule))]
-    findings = []
+    findings, terms = [], {}
     for g in (c for c in caps if c.rule.is_global):
         groups: dict[Selector, dict[str, list[Limit]]] = {}
         for u in caps:
@@ -31,16 +32,16 @@ def check(policy: PolicySet) -> list[Diagnostic]:
                 groups.setdefault(u.selector, {}).setdefault(u.scope, []).append(u)
         for selector, units in groups.items():
             if len(units) > 1:
-                findings += _contention(space, g, selector, units)
+                findings += _contention(space, g, selector, units, terms)
     return findings
 
 
-def _contention(space, g: Limit, selector: Selector, units: dict[str, list[Limit]]) -> list[Diagnostic]:
+def _contention(space, g: Limit, selector: Selector, units: dict[str, list[Limit]], terms: dict) -> list[Diagnostic]:
     if g.is_flat and all(u.is_flat for caps in units.values() for u in caps):
         allowed = {scope: min(_capacities(u, g)[0] for u in caps) for scope, caps in units.items()}
         found = ({}, g.branches[0].limit, allowed) if sum(allowed.values()) > g.branches[0].limit else None
     else:
-        found = _tiered(space(), g, units)
+        found = _tiered(space(), g, units, terms)
     if found is None:
         return []
     customer, limit, allowed = found
@@ -67,35 +68,40 @@ def _capacities(u: Limit, g: Limit) -> list:
     return [capacity(b.limit, u.window, g.window) for b in u.branches]
 
 
-def _tiered(s, g: Limit, units: dict[str, list[Limit]]):
+def _tiered(s, g: Limit, units: dict[str, list[Limit]], terms: dict):
     """A customer for whom the units' caps sum to more than the global cap's limit, with
-    that limit and each applying unit's allowance; None when there is none."""
+    that limit and each applying unit's allowance; None when there is none. A unit whose
+    caps are all flat is a constant; `terms` keeps each tiered limit's z3 terms for the
+    next group that needs them."""
     z3 = s.z3
-    number = z3.IntVal  # spend caps are never tiered, so only count caps get here
 
     def chosen(limit: Limit, values) -> tuple:
         """(applies, value): the limit's first holding branch gives the value."""
-        regions = s.first_match(limit.conditions)
-        value = number(0)
-        for region, v in reversed(list(zip(regions, values))):
-            value = z3.If(region, number(v), value)
-        return z3.Or(regions), value
+        key = (id(limit.rule), tuple(values))
+        if key not in terms:
+            value = z3.IntVal(0)
+            for condition, v in reversed(list(zip(limit.conditions, values))):
+                value = z3.IntVal(v) if condition is None else z3.If(s.formula(condition), z3.IntVal(v), value)
+            terms[key] = (limit, z3.Or(s.first_match(limit.conditions)), value)
+        return terms[key][1:]
 
     g_applies, g_limit = chosen(g, [b.limit for b in g.branches])
-    options = {scope: [chosen(u, _capacities(u, g)) for u in caps] for scope, caps in units.items()}
-    unbounded = number(1 + max(v for caps in units.values() for u in caps for v in _capacities(u, g)))
-    scopes = list(units)
-    applies, allowed = [], []
+    scopes, constant, flags, allowed = list(units), 0, [], []
     for scope in scopes:
-        tightest = unbounded
-        for a, v in options[scope]:
-            candidate = z3.If(a, v, unbounded)
-            tightest = z3.If(candidate < tightest, candidate, tightest)
-        applies.append(z3.Or([a for a, _ in options[scope]]))
-        allowed.append(tightest)
-    flags = [z3.If(a, 1, 0) for a in applies]
-    used = z3.Sum([z3.If(a, v, number(0)) for a, v in zip(applies, allowed)])
-    found = s.witness([g_applies, z3.Sum(flags) >= 2, used > g_limit], [g_limit, *flags, *allowed])
+        flat = [_capacities(u, g)[0] for u in units[scope] if u.is_flat]
+        tightest, applies = (min(flat), z3.BoolVal(True)) if flat else (None, None)  # flat caps apply to everyone
+        for a, v in (chosen(u, _capacities(u, g)) for u in units[scope] if not u.is_flat):
+            if tightest is None:
+                tightest, applies = v, a
+            else:
+                tightest = z3.If(z3.And(a, z3.Or(z3.Not(applies), v < tightest)), v, tightest)
+                applies = z3.Or(applies, a)
+        flags.append(z3.If(applies, 1, 0))
+        allowed.append(tightest if isinstance(tightest, int) else z3.If(applies, tightest, 0))
+    constant = sum(a for a in allowed if isinstance(a, int))
+    used = z3.Sum([z3.IntVal(constant)] + [a for a in allowed if not isinstance(a, int)])
+    shown = [z3.IntVal(a) if isinstance(a, int) else a for a in allowed]
+    found = s.witness([g_applies, z3.Sum(flags) >= 2, used > g_limit], [g_limit, *flags, *shown])
     if found is None:
         return None
     customer, values = found

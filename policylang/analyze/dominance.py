@@ -33,7 +33,7 @@ def prune(rules: Sequence[Rule], dominators: Dominators) -> list[tuple[Rule, lis
         pool = kept[GLOBAL] if b.scope == GLOBAL else kept.get(GLOBAL, []) + kept[b.scope]
         doms = dominators(b, [a for a in pool if a is not b])
         if doms:
-            kept[b.scope].remove(b)
+            kept[b.scope] = [r for r in kept[b.scope] if r is not b]
             found.append((b, doms))
     return found[::-1]
 

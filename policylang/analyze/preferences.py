@@ -13,7 +13,8 @@ from ..model import GLOBAL, PolicySet, PreferencesRule
 from ..source import Span
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings (`space`, the z3 encoding the other checks share, is not needed here)."""
     center = policy.preference_center
     if any(isinstance(r, PreferencesRule) for r in policy.rules):
         return []

@@ -20,13 +20,14 @@ from .limits import Limit, as_limit, governs, limits
 from .smt import lazy_space
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
-    views = {limit.rule: limit for limit in limits(policy)}
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
+    views = {id(limit.rule): limit for limit in limits(policy)}
 
     def dominators(b: Rule, pool: list[Rule]) -> list[Rule]:
-        target = views[b]
-        candidates = [views[a] for a in pool if _may_dominate(views[a], target)]
+        target = views[id(b)]
+        candidates = [views[id(a)] for a in pool if _may_dominate(views[id(a)], target)]
         for a in candidates:
             if _covered(space, target, [a]):
                 return [a.rule]
@@ -39,7 +40,7 @@ def check(policy: PolicySet) -> list[Diagnostic]:
                 needed = rest
         return [a.rule for a in needed]
 
-    return report(list(views), dominators, _why)
+    return report([limit.rule for limit in views.values()], dominators, _why)
 
 
 def _may_dominate(a: Limit, b: Limit) -> bool:
@@ -48,17 +49,22 @@ def _may_dominate(a: Limit, b: Limit) -> bool:
 
 def _covered(space, b: Limit, dominating: list[Limit]) -> bool:
     """For every customer and branch of `b` that is the first to hold, some dominating
-    limit applies with a limit no larger."""
-    b_regions = None
+    limit applies with a limit no larger. (A branch nothing is as strict as counts as
+    not covered even if no customer reaches it: `tiers` reports that branch.)"""
+    needs_z3 = []
     for i, branch in enumerate(b.branches):
         stricter = [(a, j) for a in dominating for j, other in enumerate(a.branches) if other.limit <= branch.limit]
-        if any(a.is_flat for a, _ in stricter):
-            continue  # a flat limit applies to every customer
-        s = space()
-        b_regions = b_regions or s.first_match(b.conditions)
-        regions = {id(a): s.first_match(a.conditions) for a, _ in stricter}
-        covering = [regions[id(a)][j] for a, j in stricter]
-        if not s.impossible(b_regions[i], s.z3.Not(s.z3.Or(covering)) if covering else s.z3.BoolVal(True)):
+        if not stricter:
+            return False
+        if not any(a.is_flat for a, _ in stricter):  # a flat limit applies to every customer
+            needs_z3.append((i, stricter))
+    if not needs_z3:
+        return True
+    s = space()
+    b_regions = s.first_match(b.conditions)
+    for i, stricter in needs_z3:
+        covering = s.z3.Or([s.first_match(a.conditions)[j] for a, j in stricter])
+        if not s.impossible(b_regions[i], s.z3.Not(covering)):
             return False
     return True
 

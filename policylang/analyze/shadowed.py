@@ -32,10 +32,11 @@ WHY = {
 }
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
 
-    never_blocks: dict[Rule, bool] = {}  # a block that never blocks is `blocks`' finding (PL503), not this one's
+    never_blocks: dict[int, bool] = {}  # by id(rule); a block that never blocks is `blocks`' finding (PL503)
 
     def dominates(a: Rule, b: Rule) -> bool:
         if type(a) is not type(b) or not governs(a, b):
@@ -44,9 +45,9 @@ def check(policy: PolicySet) -> list[Diagnostic]:
             case BlockRule():
                 s = space()
                 blocked = s.formula(b.condition)
-                if b not in never_blocks:
-                    never_blocks[b] = s.impossible(blocked)
-                return not never_blocks[b] and (a.condition == b.condition
+                if id(b) not in never_blocks:
+                    never_blocks[id(b)] = s.impossible(blocked)
+                return not never_blocks[id(b)] and (a.condition == b.condition
                                                 or s.impossible(blocked, s.z3.Not(s.formula(a.condition))))
             case CooldownRule():
                 return a.event_type == b.event_type and a.window.hours >= b.window.hours

@@ -38,7 +38,8 @@ class Space:
         self.solver = z3.Solver()
         self.solver.set("core.minimize", True)
         self.solver.set("timeout", TIMEOUT_MS)
-        self._formulas: dict[Condition, object] = {}
+        self._formulas: dict[int, tuple] = {}  # id(condition) -> (condition, formula); the condition keeps the id
+        self._regions: dict[tuple, tuple] = {}  # ids of branch conditions -> (conditions, regions)
         self._scores: dict[str, object] = {}
         self._values: dict[str, object] = {}  # attribute -> z3 value
         self._nulls: dict[str, object] = {}  # attribute -> z3 "is NULL" flag
@@ -52,18 +53,23 @@ class Space:
         """The z3 formula of `condition` (None, the `otherwise` branch, is true)."""
         if condition is None:
             return self.z3.BoolVal(True)
-        if condition not in self._formulas:
-            self._formulas[condition] = self._translate(condition)
-        return self._formulas[condition]
+        found = self._formulas.get(id(condition))  # by identity: hashing deep conditions costs more than z3
+        if found is None:
+            found = self._formulas[id(condition)] = (condition, self._translate(condition))
+        return found[1]
 
     def first_match(self, conditions) -> list:
         """For branches tried in order, the formula "branch i is the first that holds"."""
-        z3, regions, earlier = self.z3, [], []
-        for condition in conditions:
-            f = self.formula(condition)
-            regions.append(z3.And(f, z3.Not(z3.Or(earlier))) if earlier else f)
-            earlier.append(f)
-        return regions
+        conditions = tuple(conditions)
+        key = tuple(map(id, conditions))
+        if key not in self._regions:
+            z3, regions, earlier = self.z3, [], []
+            for condition in conditions:
+                f = self.formula(condition)
+                regions.append(z3.And(f, z3.Not(z3.Or(earlier))) if earlier else f)
+                earlier.append(f)
+            self._regions[key] = (conditions, regions)
+        return self._regions[key][1]
 
     def _translate(self, c: Condition):
         z3 = self.z3
@@ -161,7 +167,7 @@ class Space:
         """A customer for whom every formula holds, as {attribute: value}, or None if none is found.
 
         Only what the formulas mention is shown: attribute values (None for NULL),
-        `days_since(x)` for a timestamp, and the touch and event counts of scores."""
+        `days_since(x)` for a timestamp, and the touch and event counts of scores that are not 0."""
         found = self.witness(formulas)
         return found[0] if found else None
 
@@ -178,7 +184,7 @@ class Space:
             result = self.solver.check()
             if result == self.z3.sat and found is not None:
                 model = self.solver.model()
-                found.append((self._decode(model, formulas), [_number(model.eval(t, model_completion=True)) for t in terms]))
+                found.append((self._decode(model), [_number(model.eval(t, model_completion=True)) for t in terms]))
             return result
         finally:
             self.solver.pop()
@@ -198,34 +204,25 @@ class Space:
         finally:
             self.solver.pop()
 
-    def _decode(self, model, formulas) -> dict:
-        seen: dict[str, object] = {}
-        for f in formulas:
-            self._constants(f, seen)
-        meanings = [self._names[name] for name in seen if name in self._names]
+    def _decode(self, model) -> dict:
+        """The model's customer: every attribute the asserted formulas mention, and the
+        touch and event counts that are not 0 (a count not shown is 0)."""
+        assigned = {}  # (kind, attribute or count name) -> z3 value
+        for decl in model.decls():
+            meaning = self._names.get(decl.name())
+            if meaning is not None:
+                assigned[meaning if meaning[0] != "count" else ("count", decl.name())] = model[decl]
         customer: dict[str, object] = {}
-        for attr in sorted({attr for kind, attr in meanings if kind != "count"}):
-            if self.z3.is_true(model.eval(self._null(attr), model_completion=True)):
+        for attr in sorted({attr for kind, attr in assigned if kind != "count"}):
+            if self.z3.is_true(assigned.get(("null", attr), False)):
                 customer[attr] = None
             else:
                 shown = f"days_since({attr})" if self._type(attr) == "timestamp" else attr
                 customer[shown] = self._attribute(model, attr)
-        for name in sorted(name for name in seen if self._names.get(name, ("",))[0] == "count"):
-            customer[name] = model.eval(seen[name], model_completion=True).as_long()
+        for (kind, name), value in sorted(assigned.items()):
+            if kind == "count" and value.as_long() != 0:
+                customer[name] = value.as_long()
         return customer
-
-    def _constants(self, expr, seen: dict) -> None:
-        """Collect the uninterpreted constants of a z3 expression, by name."""
-        z3, stack, visited = self.z3, [expr], set()
-        while stack:
-            e = stack.pop()
-            if e.get_id() in visited:
-                continue
-            visited.add(e.get_id())
-            if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-                seen[e.decl().name()] = e
-            else:
-                stack.extend(e.children())
 
     def _attribute(self, model, attr: str):
         kind, var = self._type(attr), self._value(attr)

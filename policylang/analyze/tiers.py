@@ -6,11 +6,11 @@ cover every customer it matches (the message names a smallest set of them).
 Overlap: two business units cap the same selector over the same window with
 tiers, and one customer falls into a branch of each with different limits and
 different conditions, so the units rank that customer differently. That may be
-deliberate, hence only information; it carries the customer.
+deliberate, hence only information; it carries the customer, and each tiered
+cap is reported once at most, against the first earlier unit's cap it
+conflicts with.
 """
 from __future__ import annotations
-
-from itertools import combinations
 
 from ..diagnostics import Diagnostic, Related
 from ..model import CapRule, PolicySet, Tier
@@ -18,14 +18,15 @@ from .describe import condition_text, customer_text, json_value, listing, window
 from .smt import lazy_space
 
 
-def check(policy: PolicySet) -> list[Diagnostic]:
-    space = lazy_space(policy)
+def check(policy: PolicySet, space=None) -> list[Diagnostic]:
+    """The findings; `space` is a shared `lazy_space(policy)`, made here when not given."""
+    space = space or lazy_space(policy)
     tiered = [r for r in policy.rules if isinstance(r, CapRule) and r.is_tiered]
     findings = [f for rule in tiered for f in _unreachable(space(), rule)]
     units = [r for r in tiered if not r.is_global]
-    for a, b in combinations(units, 2):
-        if a.scope != b.scope and a.selector == b.selector and a.window == b.window:
-            findings += _overlap(space(), a, b)
+    for k, b in enumerate(units):  # each cap is reported once, with the first earlier unit's cap it conflicts with
+        others = (a for a in units[:k] if a.scope != b.scope and a.selector == b.selector and a.window == b.window)
+        findings += next((found for a in others if (found := _overlap(space(), a, b))), [])
     return findings
 
 
