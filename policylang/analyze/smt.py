@@ -89,7 +89,7 @@ class Space:
             case DaysSince(attr, op, value):
                 return z3.And(z3.Not(self._null(attr)), _compare(self._value(attr), op, z3.IntVal(value)))
             case ScoreCompare(name, op, value):
-                return _compare(z3.ToReal(self.score(name)), op, z3.RealVal(str(value)))
+                return _compare(z3.ToReal(self.score(name)), op, self._real(value))
             case Not(operand):
                 return z3.Not(self.formula(operand))
             case And(operands):
@@ -154,8 +154,13 @@ class Space:
         if kind == "boolean":
             return z3.BoolVal(value)
         if kind == "decimal":
-            return z3.RealVal(str(value))
+            return self._real(value)
         return z3.IntVal(int(value))
+
+    def _real(self, value: Decimal):
+        """An exact z3 real (a ratio, so no decimal spelling can trip z3's parser)."""
+        numerator, denominator = Decimal(value).as_integer_ratio()
+        return self.z3.RealVal(f"{numerator}/{denominator}")
 
     # --- queries -------------------------------------------------------------
 

@@ -51,7 +51,7 @@ def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
                                        tier.span, data={"rule": rule.id, "branch": branch_text(tier)}))
             continue
         covering = s.conflict(formulas[i], [(j, s.z3.Not(formulas[j])) for j in range(i)]) or list(range(i))
-        customer, taken = next(((found, j) for j in range(i) if (found := s.example(formulas[i], regions[j]))),
+        customer, taken = next(((found, j) for j in range(i) if (found := s.example(formulas[i], regions[j])) is not None),
                                ({}, covering[0]))
         earlier = listing([f"`{branch_text(rule.tiers[j])}` (line {rule.tiers[j].span.line})" for j in covering])
         findings.append(Diagnostic(
