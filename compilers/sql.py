@@ -64,8 +64,9 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
     _check_names(policy, [name for name, _ in ctes])
     for name, cte in ctes:
         query = query.with_(name, as_=cte, recursive=bool(base.batch))
-    moment = timestamp_text(target.as_of) if target.as_of else "the current time"
-    query.add_comments([f"policylang decision query, policy_version {policy.version or '-'}, as of {moment}"])
+    moment = timestamp_text(target.as_of) if target.as_of else "the engine's current UTC time"
+    query.args["with_"].add_comments([f"policylang decision query, policy_version {policy.version or '-'}, "
+                                      f"as of {moment}"])
     return query
 
 

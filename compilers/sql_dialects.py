@@ -19,6 +19,8 @@ from sqlglot.tokens import Tokenizer
 
 HOUR = timedelta(hours=1)
 EXACT_BINARY = ("mysql",)  # dialects whose default text comparison is not exact
+MYSQL_FAMILY = ("mysql", "doris", "starrocks", "singlestore")
+NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
 
@@ -61,7 +63,7 @@ class Target:
             return self.timestamp(self.as_of)
         current = exp.CurrentTimestamp()
         match self.name:
-            case "mysql":
+            case _ if self.name in MYSQL_FAMILY:
                 return exp.UtcTimestamp()
             case "tsql":
                 return _fn("SYSUTCDATETIME")

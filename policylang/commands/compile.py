@@ -1,12 +1,69 @@
-"""`policylang compile` (not yet implemented)."""
-from ..errors import UsageError
+"""`policylang compile [DIR] [--dialect D] [--as-of ISO] [-o FILE]`: the decision query as SQL.
 
-HELP = "compile (not yet implemented)"
+Prints (or writes to FILE) one SELECT statement, without a trailing semicolon
+so tools such as dbt can wrap it, returning `candidate_id, customer_id,
+decision, rule, policy_version` for every candidate (SPEC 8). The dialect is
+any sqlglot writes, by default the config's `dialect`. Without `--as-of` the
+query decides as of the warehouse's current UTC time when it runs. sqlglot and
+the loader are imported inside `run`.
+"""
+from __future__ import annotations
+
+import sys
+
+from ..errors import UsageError
+from .check import project_root
+from .explain import as_of_argument
+
+HELP = "compile the policy to one SQL decision query for a warehouse (any sqlglot dialect)"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".")
+    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
+                        help="the project folder holding policylang.yaml (default: the current folder)")
+    parser.add_argument("--dialect", metavar="D",
+                        help="the SQL dialect to write, e.g. snowflake, bigquery, postgres (default: the config's)")
+    parser.add_argument("--as-of", type=as_of_argument, metavar="ISO",
+                        help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z "
+                             "(default: the warehouse's current time when the query runs)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the query to FILE instead of printing it")
 
 
-def run(args):
-    raise UsageError("`compile` is not implemented yet")
+def known_dialects() -> tuple[str, ...]:
+    """The dialects sqlglot writes."""
+    from sqlglot.dialects.dialect import Dialects
+
+    from ..compilers.sql_dialects import NOT_SQL
+
+    return tuple(sorted(d.value for d in Dialects if d.value and d.value not in NOT_SQL))
+
+
+def chosen_dialect(requested: str | None, configured: str) -> str:
+    """The dialect to write: `--dialect` (any case) or the config's; a `UsageError` naming the
+    valid ones when it is not a dialect sqlglot knows."""
+    dialect = (requested or configured).lower()
+    known = known_dialects()
+    if dialect not in known:
+        where = "`--dialect`" if requested else "`dialect` in policylang.yaml"
+        raise UsageError(f"`{requested or configured}` ({where}) is not a SQL dialect policylang can write: "
+                         f"use one of {', '.join(known)}")
+    return dialect
+
+
+def run(args) -> int:
+    root = project_root(args.project)
+    from ..compilers.sql import to_sql
+    from ..project import load_project, require_policy
+
+    project = load_project(root)
+    policy = require_policy(project)
+    sql = to_sql(policy, chosen_dialect(args.dialect, project.config.dialect), args.as_of) + "\n"
+    if args.output is None:
+        sys.stdout.write(sql)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(sql)
+    except OSError as exc:
+        raise UsageError(f"cannot write `{args.output}` ({exc.strerror or exc}): choose a writable path") from None
+    return 0
