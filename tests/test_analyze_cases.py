@@ -75,6 +75,7 @@ def test_tiered_contention_names_a_customer_who_is_not_gold():
 def test_window_contention_counts_a_daily_cap_seven_times_a_week():
     weekly = [d for d in by_code("contention_windows_tiers", "PL501") if d.data["global_rule"] == "global.weekly"]
     assert weekly[0].data["units"] == {"cruises": 7, "hotels": 2} and weekly[0].data["global_limit"] == 6
+    assert weekly[0].data["alone"] == ["cruises"]  # 7 pushes a week: cruises can starve hotels by itself
 
 
 def test_overlap_names_a_customer_in_both_segments():

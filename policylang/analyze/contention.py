@@ -50,16 +50,18 @@ def _contention(space, g: Limit, selector: Selector, units: dict[str, list[Limit
     demand = (f"spend up to {total} on `{selector}`" if g.kind == SPEND
               else f"send up to {total} `{selector}` messages")
     for_whom = f" (for {customer_text(customer)})" if customer else ""
+    alone = [scope for scope, amount in allowed.items() if amount >= limit]
+    worst = f" ({listing([f'`{a}`' for a in alone], word='or')} alone can use up all of it)" if alone else ""
     message = (f"business units {shares} may {demand} within {window_text(g.window)} to one customer, but the "
-               f"global `{g.rule.id}` allows {limit}{for_whom}: whichever unit sends first can starve the others; "
-               f"lower the units' caps to sum to at most {limit}, or raise the global cap")
+               f"global `{g.rule.id}` allows {limit}{for_whom}: whichever unit sends first can starve the others"
+               f"{worst}; lower the units' caps to sum to at most {limit}, or raise the global cap")
     related = tuple(Related(u.rule.span, f"`{scope}` caps `{selector}` here")
                     for scope in allowed for u in units[scope])
     share = ("a unit's share is what its tightest cap on the selector lets through in the global cap's window "
              "(a cap over a shorter window lets its limit through once per piece of it)")
     return [Diagnostic("PL501", message, g.rule.span, help=share, related=related,
                        data={"global_rule": g.rule.id, "selector": str(selector), "global_limit": json_value(limit),
-                             "units": {scope: json_value(v) for scope, v in allowed.items()},
+                             "units": {scope: json_value(v) for scope, v in allowed.items()}, "alone": alone,
                              "rules": {scope: [u.rule.id for u in units[scope]] for scope in allowed},
                              "example": {k: json_value(v) for k, v in customer.items()}})]
 

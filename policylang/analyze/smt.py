@@ -198,7 +198,7 @@ class Space:
         """Which of `parts` (key, formula) cannot hold together with `formula`: the keys of a
         small unsatisfiable core, or None when they can all hold."""
         z3 = self.z3
-        flags = [z3.Bool(f"__part{i}") for i in range(len(parts))]
+        flags = [z3.Bool(f"part {i}") for i in range(len(parts))]  # a space: no attribute can be named so
         self.solver.push()
         try:
             self.solver.add(formula, *(z3.Implies(flag, part) for flag, (_, part) in zip(flags, parts)))
