@@ -1,8 +1,10 @@
 """Apache Spark through PySpark in local mode: the distributed engine.
 
 One session per process (Spark allows no more): `local[2]`, no UI, quiet
-logging, session time zone UTC, few shuffle partitions, and a warehouse in a
-temporary folder removed on `close`. Tables are loaded through Arrow, whose
+logging, session time zone UTC, and a warehouse in a temporary folder removed
+on `close`. It is tuned for many small queries: one shuffle partition, no
+adaptive execution and no whole-stage code generation (compiling Java for each
+query costs seconds that test-sized data never wins back). Tables are loaded through Arrow, whose
 UTC timestamps PySpark converts exactly (its own datetime conversion would
 apply the machine's local time zone). An unqualified table is a temporary
 view; a qualified one a table in its database.
@@ -63,8 +65,9 @@ class SparkEngine(Engine):
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.default.parallelism", "2")
+                   .config("spark.sql.shuffle.partitions", "1")
+                   .config("spark.sql.adaptive.enabled", "false")
+                   .config("spark.sql.codegen.wholeStage", "false")
                    .config("spark.sql.warehouse.dir", os.path.join(workdir, "warehouse"))
                    .getOrCreate())
         session.sparkContext.setLogLevel("ERROR")
