@@ -60,15 +60,18 @@ def unit_of(block: str) -> str | None:
     return header.group(2)
 
 
-BLOCKS = [(where, block, doc) for doc in DOCS for where, block in policy_blocks(doc)]
+BLOCKS = [pytest.param(where, block, id=where) for doc in DOCS for where, block in policy_blocks(doc)]
+# per document, its first global file: the project's, which its unit files are checked with
+PROJECT_GLOBAL = {str(doc.relative_to(ROOT)): next(b for _, b in policy_blocks(doc) if unit_of(b) is None)
+                  for doc in DOCS}
 
 
 def section(heading: str) -> str:
     """The text of docs/language.md under `heading`, up to the next heading of any level."""
     text = LANGUAGE.read_text(encoding="utf-8")
-    start = text.index(f"\n{heading}\n")
-    following = re.search(r"^#+ ", text[start + len(heading) + 2:], re.M)
-    return text[start:start + len(heading) + 2 + (following.start() if following else len(text))]
+    body = text[text.index(f"\n{heading}\n") + len(heading) + 2:]
+    following = re.search(r"^#+ ", body, re.M)
+    return body[:following.start()] if following else body
 
 
 def table_rows(text: str) -> list[list[str]]:
@@ -91,15 +94,15 @@ def test_both_documents_have_policy_examples():
     assert len(policy_blocks(ROOT / "README.md")) == 1
 
 
-@pytest.mark.parametrize("where, block, doc", BLOCKS, ids=[b[0] for b in BLOCKS])
-def test_block_parses_with_no_finding(where, block, doc):
+@pytest.mark.parametrize("where, block", BLOCKS)
+def test_block_parses_with_no_finding(where, block):
     parsed, findings = parse_file(where, block)
     assert findings == []
     assert parsed.header is not None
 
 
-@pytest.mark.parametrize("where, block, doc", BLOCKS, ids=[b[0] for b in BLOCKS])
-def test_fmt_leaves_block_unchanged(where, block, doc, tmp_path, capsys):
+@pytest.mark.parametrize("where, block", BLOCKS)
+def test_fmt_leaves_block_unchanged(where, block, tmp_path, capsys):
     path = tmp_path / "example.policy"
     path.write_text(block, encoding="utf-8")
     assert main(["fmt", str(path)]) == 0
@@ -107,14 +110,13 @@ def test_fmt_leaves_block_unchanged(where, block, doc, tmp_path, capsys):
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("where, block, doc", BLOCKS, ids=[b[0] for b in BLOCKS])
-def test_block_checks_clean(where, block, doc):
+@pytest.mark.parametrize("where, block", BLOCKS)
+def test_block_checks_clean(where, block):
     unit = unit_of(block)
     if unit is None:
         checked({"policies/global.policy": block})
     else:
-        project_global = next(b for _, b in policy_blocks(doc) if unit_of(b) is None)
-        checked({"policies/global.policy": project_global, f"policies/{unit}.policy": block})
+        checked({"policies/global.policy": PROJECT_GLOBAL[where.split(":")[0]], f"policies/{unit}.policy": block})
 
 
 def test_language_reference_starts_every_block_with_its_header():
@@ -152,8 +154,7 @@ def test_truth_table_row(row):
 
 
 def test_reserved_word_list_is_the_parsers():
-    listed = section("### Reserved words").split("\n\n")[2]
-    assert tuple(re.findall(r"`([a-z_]+)`", listed)) == reserved_words()
+    assert tuple(re.findall(r"`([a-z_]+)`", section("### Reserved words"))) == reserved_words()
 
 
 def test_config_example_loads_and_shows_every_key(tmp_path):
