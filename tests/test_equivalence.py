@@ -2,10 +2,11 @@
 
 Hypothesis draws a policy set and a dataset aimed at that policy's edges
 (`strategies.data`) and each engine must return the interpreter's decisions
-row for row. The policy sets are written by hand to cover every rule kind,
-condition form and score line between them: `rules` (every rule kind, global
-and business-unit), `counts` (caps, spend caps and gaps that the batch itself
-fills) and `conditions` (every condition form, tiers, scores of every measure).
+row for row. Policy sets are drawn (`strategies.policies.policy_sets`) or taken
+from three written by hand that cover every rule kind, condition form and
+score line between them: `rules` (every rule kind, global and business-unit),
+`counts` (caps, spend caps and gaps that the batch itself fills) and
+`conditions` (every condition form, tiers, scores of every measure).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from policylang.model import PolicySet
 from policylang.project import load_texts
 from strategies.config import AS_OF, make_config
 from strategies.data import datasets
+from strategies.policies import policy_sets
 
 DECLARATIONS = """channels email, sms, push, direct_mail
 topics offers, newsletter
@@ -106,23 +108,23 @@ honor preferences
 
 
 @cache
-def policy_set(name: str) -> PolicySet:
-    project = load_texts(POLICIES[name], make_config())
+def build(texts: tuple[tuple[str, str], ...]) -> PolicySet:
+    project = load_texts(dict(texts), make_config())
     assert project.policy is not None, project.diagnostics
     return project.policy
 
 
 @st.composite
-def cases(draw) -> tuple[str, object]:
-    name = draw(st.sampled_from(sorted(POLICIES)))
-    return name, draw(datasets(policy_set(name)))
+def cases(draw) -> tuple[dict[str, str], object]:
+    texts = draw(st.one_of(st.sampled_from([POLICIES[name] for name in sorted(POLICIES)]), policy_sets()))
+    return texts, draw(datasets(build(tuple(sorted(texts.items())))))
 
 
 def test_engine_decides_as_the_reference_interpreter(engine, engine_settings):
     @engine_settings
     @given(cases())
     def check(case):
-        name, data = case
-        assert_matches_reference(engine, policy_set(name), data, AS_OF)
+        texts, data = case
+        assert_matches_reference(engine, build(tuple(sorted(texts.items()))), data, AS_OF)
 
     check()
