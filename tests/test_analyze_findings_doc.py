@@ -1,5 +1,4 @@
 """docs/findings.md against the code registry, and the analysis codes' examples against the analysis."""
-from pathlib import Path
 
 import pytest
 

@@ -83,7 +83,8 @@ def dense_rule(draw) -> str:
         return f'cooldown {sel} {window} after event "{draw(st.sampled_from(("complaint", "purchase")))}" as {name}'
     if kind == "stop":
         return f"stop {sel} after {draw(st.integers(1, 3))} unopened as {name}"
-    branches = [f"  {draw(st.sampled_from(CONDITIONS))}: {draw(st.integers(0, 3))}" for _ in range(draw(st.integers(1, 3)))]
+    branches = [f"  {draw(st.sampled_from(CONDITIONS))}: {draw(st.integers(0, 3))}"
+                for _ in range(draw(st.integers(1, 3)))]
     if draw(st.booleans()):
         branches.append(f"  otherwise: {draw(st.integers(0, 3))}")
     return "\n".join([f"cap {sel} per {window} as {name} {{", *branches, "}"])
@@ -183,7 +184,8 @@ def failing_history(b, customer_row, policy, channel, topic, unit):
         return [], [{"customer_id": 1, "event_type": b.event_type, "occurred_at": early}], None
     if isinstance(b, StopUnopenedRule):  # and, sent later, an opened message the rule does not count
         unopened = [touch(AS_OF - timedelta(days=3650))] * b.count
-        return unopened + decoy(b, policy, touch(AS_OF - timedelta(days=1), opened_at=AS_OF - timedelta(hours=1))), [], None
+        opened = touch(AS_OF - timedelta(days=1), opened_at=AS_OF - timedelta(hours=1))
+        return unopened + decoy(b, policy, opened), [], None
     if isinstance(b, StopConversionRule):
         return [touch(AS_OF - timedelta(days=1), converted_at=AS_OF - timedelta(hours=1))], [], None
     raise AssertionError(f"not a rule analysis reports redundant: {b!r}")

@@ -4,7 +4,7 @@ z3 encoding the checks may share, a cache); `analyze` runs them all.
 
 | module | finds |
 | --- | --- |
-| `redundant_caps` | caps, spend caps and gaps that can never bind (PL500, PL508 for a gap), or that a global rule overrides (PL509) |
+| `redundant_caps` | caps, spend caps and gaps that never bind (PL500; PL508 a gap), or global rules override (PL509) |
 | `shadowed` | blocks, cool-downs and stops another rule of the same kind makes redundant (PL508, PL509) |
 | `contention` | units whose caps sum to more than the global cap over them (PL501) |
 | `tiers` | unreachable tier branches (PL502), units' tiers that rank one customer differently (PL505) |

@@ -50,7 +50,8 @@ def _text(c: Condition, top: bool = False) -> str:
         case SegmentRef(segment_id, _):
             return segment_id.split(".", 1)[1]
         case Not(operand):
-            return f"not {_text(operand)}" if isinstance(operand, (SegmentRef, Const)) else f"not ({_text(operand, True)})"
+            bare = isinstance(operand, (SegmentRef, Const))
+            return f"not {_text(operand)}" if bare else f"not ({_text(operand, True)})"
         case And(operands) | Or(operands):
             joined = f" {'and' if isinstance(c, And) else 'or'} ".join(_text(o) for o in operands)
             return joined if top else f"({joined})"

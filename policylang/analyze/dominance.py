@@ -44,7 +44,8 @@ def redundancy_finding(rule: Rule, doms: list[Rule], why: str) -> Diagnostic:
     refs = listing([rule_ref(d) for d in doms])
     verb = "suppresses" if len(doms) == 1 else "together suppress"
     if rule.scope != GLOBAL and all(d.is_global for d in doms):
-        code, what, fix = "PL509", "is overridden by the global file", "remove it, or make it stricter than the global rule"
+        code, what = "PL509", "is overridden by the global file"
+        fix = "remove it, or make it stricter than the global rule"
     elif isinstance(rule, (CapRule, SpendCapRule)):
         code, what, fix = "PL500", "can never bind", "remove it, or make it the stricter one"
     else:

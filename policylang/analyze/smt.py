@@ -24,7 +24,8 @@ from .describe import window_text
 
 OTHER_TEXT = "other"
 TIMEOUT_MS = 5000  # per query; linear arithmetic is decided long before this
-OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+             ">": operator.gt, ">=": operator.ge}
 
 
 class Space:

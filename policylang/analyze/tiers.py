@@ -47,11 +47,13 @@ def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
             continue
         what = f"branch `{branch_text(tier)}` of `{rule.id}` is never used"
         if s.impossible(formulas[i]):
-            findings.append(Diagnostic("PL502", f"{what}: its condition never holds; fix the condition or remove the branch",
+            findings.append(Diagnostic("PL502",
+                                       f"{what}: its condition never holds; fix the condition or remove the branch",
                                        tier.span, data={"rule": rule.id, "branch": branch_text(tier)}))
             continue
         covering = s.conflict(formulas[i], [(j, s.z3.Not(formulas[j])) for j in range(i)]) or list(range(i))
-        customer, taken = next(((found, j) for j in range(i) if (found := s.example(formulas[i], regions[j])) is not None),
+        examples = ((s.example(formulas[i], regions[j]), j) for j in range(i))
+        customer, taken = next(((found, j) for found, j in examples if found is not None),
                                ({}, covering[0]))
         earlier = listing([f"`{branch_text(rule.tiers[j])}` (line {rule.tiers[j].span.line})" for j in covering])
         findings.append(Diagnostic(
@@ -60,7 +62,8 @@ def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
             f"gets `{branch_text(rule.tiers[taken])}`; reorder the branches or narrow the earlier condition",
             tier.span,
             related=tuple(Related(rule.tiers[j].span, "this earlier branch takes its customers") for j in covering),
-            data={"rule": rule.id, "branch": branch_text(tier), "covered_by": [branch_text(rule.tiers[j]) for j in covering],
+            data={"rule": rule.id, "branch": branch_text(tier),
+                  "covered_by": [branch_text(rule.tiers[j]) for j in covering],
                   "example": _example(customer)},
         ))
     return findings
