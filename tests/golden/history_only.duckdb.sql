@@ -1,0 +1,181 @@
+-- golden file: policy `history_only` (tests/golden/history_only/), dialect `duckdb`
+-- regenerate: POLICYLANG_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
+/* policylang decision query, policy_version 5bcade89e665, as of the engine's current UTC time */
+WITH pl_events_occurred_14d AS (
+  SELECT
+    e.customer_id AS customer_id,
+    SUM(CASE WHEN e.event_type = 'complaint' THEN 1 ELSE 0 END) AS n_event_1 /* global.cooldown_marketing (history_only/policies/global.policy:12) */
+  FROM events AS e
+  WHERE
+    (
+      e.occurred_at > (
+        CURRENT_TIMESTAMP AT TIME ZONE 'UTC' + INTERVAL (-336) HOUR
+      )
+      AND e.occurred_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    )
+    AND e.event_type = 'complaint'
+  GROUP BY
+    e.customer_id
+), pl_last_opened AS (
+  SELECT
+    t.customer_id AS customer_id,
+    MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+  FROM touches AS t
+  WHERE
+    t.message_class = 'marketing'
+    AND t.sent_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND t.opened_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND (
+      t.channel = 'email' AND t.topic = 'offers'
+    )
+  GROUP BY
+    t.customer_id
+), pl_converted AS (
+  SELECT
+    t.customer_id AS customer_id,
+    t.campaign_id AS campaign_id,
+    MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */
+  FROM touches AS t
+  WHERE
+    t.message_class = 'marketing'
+    AND t.sent_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND t.converted_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND NOT t.campaign_id IS NULL
+    AND t.business_unit = 'cruises'
+  GROUP BY
+    t.customer_id,
+    t.campaign_id
+), pl_unopened AS (
+  SELECT
+    t.customer_id AS customer_id,
+    SUM(
+      CASE
+        WHEN (
+          t.channel = 'email' AND t.topic = 'offers'
+        )
+        AND (
+          pl_last_opened.latest_email_offers IS NULL
+          OR t.sent_at > pl_last_opened.latest_email_offers
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+  FROM touches AS t
+  LEFT JOIN pl_last_opened
+    ON pl_last_opened.customer_id = t.customer_id
+  WHERE
+    t.message_class = 'marketing'
+    AND t.sent_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND (
+      t.channel = 'email' AND t.topic = 'offers'
+    )
+  GROUP BY
+    t.customer_id
+), pl_customers AS (
+  SELECT
+    c.customer_id AS customer_id,
+    c.last_purchase_at AS a_last_purchase_at,
+    c.loyalty_tier AS a_loyalty_tier
+  FROM customers AS c
+), pl_consent AS (
+  SELECT
+    b.customer_id,
+    b.channel,
+    COALESCE(b.topic, '') AS topic_key,
+    b.business_unit,
+    CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    ROW_NUMBER() OVER (
+      PARTITION BY b.customer_id, b.channel, b.topic, b.business_unit
+      ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
+    ) AS pick
+  FROM (
+    SELECT DISTINCT
+      c.customer_id AS customer_id,
+      c.channel AS channel,
+      c.topic AS topic,
+      c.business_unit AS business_unit
+    FROM candidates AS c
+    WHERE
+      c.channel IN ('email', 'sms')
+  ) AS b
+  JOIN consents AS k
+    ON k.customer_id = b.customer_id
+    AND k.channel = b.channel
+    AND (
+      k.topic IS NULL OR k.topic = b.topic
+    )
+    AND (
+      k.brand IS NULL OR k.brand = b.business_unit
+    )
+    AND (
+      k.updated_at IS NULL OR k.updated_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    )
+), pl_base AS (
+  SELECT
+    c.candidate_id AS candidate_id,
+    c.customer_id AS customer_id,
+    c.customer_id AS ckey,
+    c.priority AS priority,
+    CASE WHEN c.message_class = 'transactional' THEN 0 ELSE 1 END AS marketing,
+    CASE
+      WHEN c.message_class = 'transactional'
+      THEN NULL
+      WHEN cu.customer_id IS NULL
+      THEN 'unknown_customer' /* built-in check */
+      WHEN c.channel IS NULL OR NOT c.channel IN ('email', 'sms')
+      THEN 'unknown_channel' /* built-in check */
+      WHEN NOT c.topic IS NULL AND NOT c.topic IN ('offers')
+      THEN 'unknown_topic' /* built-in check */
+      WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises')
+      THEN 'unknown_business_unit' /* built-in check */
+      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      THEN 'invalid_candidate' /* built-in check */
+      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      THEN 'global.consent_email' /* global.consent_email (history_only/policies/global.policy:6) */
+      WHEN c.channel = 'sms' AND k.opt_in = 0
+      THEN 'global.consent_sms' /* global.consent_sms (history_only/policies/global.policy:7) */
+      WHEN c.channel = 'sms'
+      AND (
+        (
+          cu.a_last_purchase_at <= (
+            CURRENT_TIMESTAMP AT TIME ZONE 'UTC' + INTERVAL (-9600) HOUR
+          )
+        ) /* segment global.lapsed */
+        OR cu.a_loyalty_tier = 'Gold'
+      )
+      THEN 'global.block_sms' /* global.block_sms (history_only/policies/global.policy:11) */
+      WHEN COALESCE(pl_events_occurred_14d.n_event_1, 0) > 0
+      THEN 'global.cooldown_marketing' /* global.cooldown_marketing (history_only/policies/global.policy:12) */
+      WHEN (
+        c.channel = 'email' AND c.topic = 'offers'
+      )
+      AND COALESCE(pl_unopened.n_email_offers, 0) >= 4
+      THEN 'global.stop_email_offers_unopened' /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+      WHEN c.business_unit = 'cruises' AND COALESCE(pl_converted.converted_cruises, 0) = 1
+      THEN 'cruises.stop_marketing_conversion' /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */
+    END AS pre_rule
+  FROM candidates AS c
+  LEFT JOIN pl_customers AS cu
+    ON cu.customer_id = c.customer_id
+  LEFT JOIN pl_consent AS k
+    ON k.customer_id = c.customer_id
+    AND k.channel = c.channel
+    AND k.topic_key = COALESCE(c.topic, '')
+    AND k.business_unit = c.business_unit
+    AND k.pick = 1
+  LEFT JOIN pl_events_occurred_14d
+    ON pl_events_occurred_14d.customer_id = c.customer_id
+  LEFT JOIN pl_unopened
+    ON pl_unopened.customer_id = c.customer_id
+  LEFT JOIN pl_converted
+    ON pl_converted.customer_id = c.customer_id
+    AND pl_converted.campaign_id = c.campaign_id
+)
+SELECT
+  r.candidate_id,
+  r.customer_id,
+  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.pre_rule AS rule,
+  '5bcade89e665' AS policy_version
+FROM pl_base AS r
