@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import math
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import duckdb
@@ -276,6 +276,40 @@ def test_reference_interpreter_agrees_with_the_hand_worked_decisions(case):
     data, expected = CASES[case]
     decisions = decide(policy_of(HAND_WORKED), data, T)
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
+
+
+CLOCK_POLICY = {"global.policy": """policy global
+channels email, push
+topics offers
+consent email allowed unless opt_out
+consent push allowed unless opt_out
+segment lapsed: days_since(last_purchase_at) >= 3
+block push for lapsed
+gap email 1 day
+honor preferences
+"""}
+
+
+def test_without_as_of_the_engine_clock_decides(engine):
+    """Bounds computed by each engine from its current UTC time (margins of hours around them)."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    policy = policy_of(CLOCK_POLICY)
+    data = Dataset(
+        customers=[customer(1, last_purchase_at=now - 4 * DAY), customer(2, last_purchase_at=now - 2 * DAY)]
+        + [customer(n) for n in (3, 4, 5, 6)],
+        touches=[touch(3, "email", now - 20 * HOUR), touch(4, "email", now - 30 * HOUR),
+                 touch(5, "push", now - 30 * HOUR), touch(6, "push", now - 30 * HOUR)],
+        preferences=[preference(5, "push", 1, 2), preference(6, "push", 1, 1)],
+        candidates=[candidate(11, 1, "push"), candidate(21, 2, "push"), candidate(31, 3), candidate(41, 4),
+                    candidate(51, 5, "push"), candidate(61, 6, "push")])
+    # lapsed: 4 days >= 3, 2 days not; gap 1 day: 20h ago counts, 30h ago not; 1 push per 2 days
+    # with one 30h ago fails, 1 per day does not
+    expected = {11: "global.block_push", 21: None, 31: "global.gap_email", 41: None, 51: "global.preferences",
+                61: None}
+    engine.load(policy, data)
+    decisions = engine.decisions(policy, None)
+    assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
+    assert not _differences(decide(policy, data, now), expected)
 
 
 # --- the shape of the query ------------------------------------------------------
