@@ -5,8 +5,9 @@ Hypothesis draws a policy set and a dataset aimed at that policy's edges
 row for row. Policy sets are drawn (`strategies.policies.policy_sets`) or taken
 from three written by hand that cover every rule kind, condition form and
 score line between them: `rules` (every rule kind, global and business-unit),
-`counts` (caps, spend caps and gaps that the batch itself fills) and
-`conditions` (every condition form, tiers, scores of every measure).
+`counts` (caps, spend caps and gaps that the batch itself fills), `history`
+(stops and cool-downs, unmasked by consent) and `conditions` (every condition
+form, tiers, scores of every measure).
 """
 from __future__ import annotations
 
@@ -79,6 +80,24 @@ gap sms 2 hours
 "hotels.policy": """policy business_unit hotels
 cap direct_mail spend 0.75 per 2 days
 cap push 1 per 4 hours
+""",
+},
+"history": {
+"global.policy": "policy global\n" + DECLARATIONS + """consent email allowed unless opt_out
+consent sms allowed unless opt_out
+consent push allowed unless opt_out
+consent direct_mail allowed unless opt_out
+stop email after 1 unopened
+stop marketing topic offers after 2 unopened
+cooldown sms 2 days after event "complaint"
+""",
+"cruises.policy": """policy business_unit cruises
+stop marketing after conversion
+cooldown marketing 36 hours after event "purchase"
+""",
+"hotels.policy": """policy business_unit hotels
+stop push after conversion
+stop direct_mail after 1 unopened
 """,
 },
 "conditions": {

@@ -149,7 +149,7 @@ class Engine:
             target = table_expression(policy.table(name))
             kinds = column_kinds(policy, data, name)
             columns = [exp.to_identifier(policy.column(name, c), quoted=True) for c in kinds]
-            rows = [tuple(self.value(k, row.get(c)) for c, k in kinds.items()) for row in data.table(name)]
+            rows = [tuple(self.value(row.get(c)) for c in kinds) for row in data.table(name)]
             self.write(target, columns, list(kinds.values()), rows)
             self._loaded.append(target)
 
@@ -165,8 +165,8 @@ class Engine:
         if rows:
             self.insert(table, columns, rows)
 
-    def value(self, kind: str, value: Any) -> Any:
-        """A dataset value as this engine's driver takes it for a column of `kind`."""
+    def value(self, value: Any) -> Any:
+        """A dataset value as this engine's driver takes it."""
         return value
 
     def drop(self, table: exp.Table) -> None:

@@ -13,11 +13,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from ..compilers.sql_dialects import timestamp_text  # the text the compiled query compares with
 from .base import Engine
-
-
-def timestamp_text(value: datetime) -> str:
-    return value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
 
 
 class SQLiteEngine(Engine):
@@ -31,7 +28,7 @@ class SQLiteEngine(Engine):
     def open(cls, path: str = ":memory:") -> "SQLiteEngine":
         return cls(sqlite3.connect(path, isolation_level=None))
 
-    def value(self, kind: str, value: Any) -> Any:
+    def value(self, value: Any) -> Any:
         if isinstance(value, datetime):
             return timestamp_text(value)
         if isinstance(value, Decimal):

@@ -109,8 +109,10 @@ def _edges(hours: set[int]) -> list[datetime]:
 
 
 def instants(hours: set[int]) -> st.SearchStrategy[datetime]:
+    """Window edges, or any time from 400 days before T to 2 days after it, mostly the last two weeks."""
+    seconds = st.one_of(st.integers(-2 * 86400, 15 * 86400), st.integers(-2 * 86400, 400 * 86400))
     anywhere = st.builds(lambda s, us: T - timedelta(seconds=s, microseconds=us),
-                         st.integers(-2 * 86400, 400 * 86400), st.sampled_from([0, 0, 1, 500000]))
+                         seconds, st.sampled_from([0, 0, 1, 500000]))
     return st.one_of(st.sampled_from(_edges(hours)), anywhere)
 
 
@@ -153,10 +155,32 @@ def _case_variant(names) -> list[str]:
 
 def _weighted(common: list, rare: list) -> st.SearchStrategy:
     """One of `common`, or about one time in ten one of `rare` (unknown and NULL values)."""
+    if not rare:
+        return st.sampled_from(common)
     return st.sampled_from(common * -(-9 * len(rare) // max(len(common), 1)) + rare)
 
 
+def _message_fields(policy: PolicySet, known: list, unknown: list, campaigns: list, messy: bool) -> dict:
+    """Strategies for the columns touches and candidates share; unknown and NULL values only when `messy`."""
+    def pick(common: list, rare: list) -> st.SearchStrategy:
+        return _weighted(common, rare if messy else [])
+
+    return dict(
+        customer_id=pick(known, [*unknown, None]),
+        channel=pick(list(policy.channels), ["fax", None, *_case_variant(policy.channels)]),
+        business_unit=pick(list(policy.business_units), ["air", None, *_case_variant(policy.business_units)]),
+        topic=pick([None, *policy.topics], ["misc", *_case_variant(policy.topics)]),
+        campaign_id=st.sampled_from([None, *campaigns]),
+        message_class=pick(["marketing"] * 3 + ["transactional"], ["promo", None]))
+
+
 # --- the dataset -------------------------------------------------------------
+
+def _rows(draw, columns: dict[str, st.SearchStrategy], most: int) -> list[dict]:
+    """0 to `most` rows (any count equally likely, where Hypothesis lists favour short ones)."""
+    count = draw(st.integers(0, most))
+    return draw(st.lists(st.fixed_dictionaries(columns), min_size=count, max_size=count))
+
 
 def _id_pools(draw, text_ids: bool):
     if text_ids:
@@ -184,40 +208,37 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None) -> Dataset:
     maybe_stamp = st.one_of(st.none(), stamp)
     costs = st.one_of(st.none(), money(found.amounts))
 
-    customer = _weighted(known, [*unknown, None])
-    channel = _weighted(list(policy.channels), ["fax", None, *_case_variant(policy.channels)])
-    unit = _weighted(list(policy.business_units), ["air", None, *_case_variant(policy.business_units)])
-    topic = _weighted([None, *policy.topics], ["misc", *_case_variant(policy.topics)])
-    campaign = st.sampled_from([None, *campaigns])
-    message_class = _weighted(["marketing"] * 3 + ["transactional"], ["promo", None])
+    history = _message_fields(policy, known, unknown, campaigns, messy=True)
+    customer = history["customer_id"]
+    messy = draw(st.sampled_from([False, False, True]))  # a clean batch names known customers, channels...
 
     customers = [dict(customer_id=cid, **{
         attr: draw(attribute_values(kind, found.literals.get(attr, set()), found.days.get(attr, set()), stamp))
         for attr, kind in policy.attributes.items()}) for cid in known]
 
-    touches = draw(st.lists(st.fixed_dictionaries(dict(
-        customer_id=customer, channel=channel, business_unit=unit, campaign_id=campaign, topic=topic,
-        message_class=message_class, sent_at=st.one_of(stamp, stamp, st.none()), cost=costs,
-        opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp)), max_size=12))
-    consents = draw(st.lists(st.fixed_dictionaries(dict(
+    touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=costs,
+                               opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp), 16)
+    consents = _rows(draw, dict(
         customer_id=customer, channel=_weighted(list(policy.channels), [None]),
         topic=_weighted([None, *policy.topics], _case_variant(policy.topics)),
         brand=_weighted([None, *policy.business_units], ["air", *_case_variant(policy.business_units)]),
-        status=_weighted(["opt_in", "opt_out"], ["pending", None]), updated_at=maybe_stamp)), max_size=8))
-    preferences = draw(st.lists(st.fixed_dictionaries(dict(
+        status=_weighted(["opt_in", "opt_in", "opt_out"], ["pending", None]), updated_at=maybe_stamp), 10)
+    preferences = _rows(draw, dict(
         customer_id=customer, channel=st.sampled_from(policy.channels), topic=st.sampled_from([None, *policy.topics]),
         max_count=st.sampled_from([0, 1, 2, 3, None, -1]),
-        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, 0, None, -1]))), max_size=3))
-    events = draw(st.lists(st.fixed_dictionaries(dict(
+        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, 0, None, -1])), 6)
+    events = _rows(draw, dict(
         customer_id=customer, event_type=_weighted(sorted(found.event_types), ["other", "Complaint"]),
-        occurred_at=maybe_stamp)), max_size=5))
+        occurred_at=maybe_stamp), 5)
 
     batch_customers = [cid for cid in known for _ in range(draw(st.integers(1, 5)))]
-    batch_customers += draw(st.lists(st.sampled_from([*unknown, None]), max_size=2))
+    if messy:
+        batch_customers += draw(st.lists(st.sampled_from([*unknown, None]), max_size=2))
     ids = draw(st.lists(candidate_ids, min_size=len(batch_customers), max_size=len(batch_customers), unique=True))
-    candidates = [dict(candidate_id=cid, customer_id=owner, **draw(st.fixed_dictionaries(dict(
-        channel=channel, business_unit=unit, campaign_id=campaign, topic=topic, message_class=message_class,
-        priority=_weighted([1, 2, 0], [None]), cost=costs))))
-        for cid, owner in zip(ids, draw(st.permutations(batch_customers)))]
+    batch = {**_message_fields(policy, known, unknown, campaigns, messy),
+             "priority": _weighted([1, 2, 0], [None] if messy else []), "cost": costs}
+    del batch["customer_id"]
+    candidates = [dict(candidate_id=cid, customer_id=owner, **draw(st.fixed_dictionaries(batch)))
+                  for cid, owner in zip(ids, draw(st.permutations(batch_customers)))]
     return Dataset(customers=customers, touches=touches, consents=consents, preferences=preferences,
                    events=events, candidates=candidates)
