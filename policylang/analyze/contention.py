@@ -72,9 +72,8 @@ def _capacities(u: Limit, g: Limit) -> list:
 
 def _tiered(s, g: Limit, units: dict[str, list[Limit]], terms: dict):
     """A customer for whom the units' caps sum to more than the global cap's limit, with
-    that limit and each applying unit's allowance; None when there is none. A unit whose
-    caps are all flat is a constant; `terms` keeps each tiered limit's z3 terms for the
-    next group that needs them."""
+    that limit and each applying unit's allowance; None when there is none. `terms` keeps
+    the z3 terms of each limit and unit for the next group that needs them."""
     z3 = s.z3
 
     def chosen(limit: Limit, values) -> tuple:
@@ -87,23 +86,27 @@ def _tiered(s, g: Limit, units: dict[str, list[Limit]], terms: dict):
             terms[key] = (limit, z3.Or(s.first_match(limit.conditions)), value)
         return terms[key][1:]
 
+    def unit(caps: list[Limit]) -> tuple:
+        """(applies, allowance, allowance where it applies or 0): the tightest of the unit's caps."""
+        key = (tuple(id(u.rule) for u in caps), g.window.hours)
+        if key not in terms:
+            flat = [_capacities(u, g)[0] for u in caps if u.is_flat]
+            tightest, applies = (z3.IntVal(min(flat)), z3.BoolVal(True)) if flat else (None, None)
+            for a, v in (chosen(u, _capacities(u, g)) for u in caps if not u.is_flat):
+                if tightest is None:
+                    tightest, applies = v, a
+                else:
+                    tightest = z3.If(z3.And(a, z3.Or(z3.Not(applies), v < tightest)), v, tightest)
+                    applies = z3.Or(applies, a)
+            terms[key] = (caps, applies, tightest, tightest if flat else z3.If(applies, tightest, 0))
+        return terms[key][1:]
+
     g_applies, g_limit = chosen(g, [b.limit for b in g.branches])
-    scopes, constant, flags, allowed = list(units), 0, [], []
-    for scope in scopes:
-        flat = [_capacities(u, g)[0] for u in units[scope] if u.is_flat]
-        tightest, applies = (min(flat), z3.BoolVal(True)) if flat else (None, None)  # flat caps apply to everyone
-        for a, v in (chosen(u, _capacities(u, g)) for u in units[scope] if not u.is_flat):
-            if tightest is None:
-                tightest, applies = v, a
-            else:
-                tightest = z3.If(z3.And(a, z3.Or(z3.Not(applies), v < tightest)), v, tightest)
-                applies = z3.Or(applies, a)
-        flags.append(z3.If(applies, 1, 0))
-        allowed.append(tightest if isinstance(tightest, int) else z3.If(applies, tightest, 0))
-    constant = sum(a for a in allowed if isinstance(a, int))
-    used = z3.Sum([z3.IntVal(constant)] + [a for a in allowed if not isinstance(a, int)])
-    shown = [z3.IntVal(a) if isinstance(a, int) else a for a in allowed]
-    found = s.witness([g_applies, z3.Sum(flags) >= 2, used > g_limit], [g_limit, *flags, *shown])
+    scopes = list(units)
+    parts = [unit(units[scope]) for scope in scopes]
+    flags = [z3.If(applies, 1, 0) for applies, _, _ in parts]
+    used = z3.Sum([counted for _, _, counted in parts])
+    found = s.witness([g_applies, z3.Sum(flags) >= 2, used > g_limit], [g_limit, *flags, *(a for _, a, _ in parts)])
     if found is None:
         return None
     customer, values = found
