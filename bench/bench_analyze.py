@@ -14,7 +14,7 @@ is what the analysis costs, the wall-clock time what a user waits.
     python bench/bench_analyze.py --units 5 --rules 5   # smoke size
     python bench/bench_analyze.py --write DIR           # also write the generated project
 
-Figures (2 cores, Python 3.11.7, z3 4.15, 2026-11-23, machine shared with other
+Figures (2 cores, Python 3.11.7, z3-solver 5.4.1, 2026-11-23, machine shared with other
 runs at a load average of 4-6): 1,019 rules and 100 campaigns; parse and resolve
 0.3 s; analysis 1.2-1.5 s of CPU, 1.8-2.2 s wall-clock, of which 0.06 s is
 importing z3; 706 findings (a random set conflicts far more than a real one).
