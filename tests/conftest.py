@@ -72,8 +72,11 @@ def engine_pool():
     pool.close()
 
 
-@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.engine, *([pytest.mark.spark] if name == "spark" else [])])
-                        for name in ENGINES])
+def _marks(name: str) -> list:
+    return [pytest.mark.engine, pytest.mark.spark] if name == "spark" else [pytest.mark.engine]
+
+
+@pytest.fixture(params=[pytest.param(name, marks=_marks(name)) for name in ENGINES])
 def engine(request, engine_pool) -> Engine:
     """Each engine in turn, one connection per session; tests `load` their own tables."""
     return engine_pool.get(request.param)

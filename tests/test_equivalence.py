@@ -11,13 +11,17 @@ form, tiers, scores of every measure).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from functools import cache
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import assert_matches_reference
-from policylang.model import PolicySet
+from policylang.dataset import Dataset
+from policylang.model import TABLE_COLUMNS, PolicySet
 from policylang.project import load_texts
 from strategies.config import AS_OF, make_config
 from strategies.data import datasets
@@ -147,3 +151,59 @@ def test_engine_decides_as_the_reference_interpreter(engine, engine_settings):
         assert_matches_reference(engine, build(tuple(sorted(texts.items()))), data, AS_OF)
 
     check()
+
+
+# --- edges worked out by hand (SPEC 5), on every engine ------------------------------
+
+EDGES = {"global.policy": "policy global\n" + DECLARATIONS + """consent email allowed unless opt_out
+consent sms allowed unless opt_out
+consent push allowed unless opt_out
+consent direct_mail allowed unless opt_out
+cap email 1 per 1 day
+cap direct_mail spend 0.3 per 7 days
+gap sms 2 days
+"""}
+DAY, SECOND, MICRO = timedelta(days=1), timedelta(seconds=1), timedelta(microseconds=1)
+
+
+def row(table: str, **values) -> dict:
+    defaults = dict(channel="email", business_unit="cruises", message_class="marketing", priority=1)
+    return {column: values.get(column, defaults.get(column)) for column in TABLE_COLUMNS[table]}
+
+
+def edge_case(customers, candidates, touches=()) -> Dataset:
+    return Dataset(customers=[row("customers", customer_id=c) for c in customers],
+                   candidates=[row("candidates", candidate_id=i, customer_id=c, **kw) for i, c, kw in candidates],
+                   touches=[row("touches", customer_id=c, **kw) for c, kw in touches])
+
+
+EDGE_CASES = {
+    # text ids order by code point, "B" before "a"; "ab" and "Ab" are two customers; `Email` is no channel
+    "code point order and exact text": (
+        edge_case(["ab", "Ab"], [("a", "ab", {}), ("B", "ab", {}), ("b", "Ab", {}), ("c", "ab", {"channel": "Email"})]),
+        {"B": "send", "a": "global.cap_email_1d", "b": "send", "c": "unknown_channel"}),
+    # the window (T - 2 days, T]: its start is out, a microsecond later in, T in, after T not yet
+    "window edges": (
+        edge_case([1, 2, 3, 4], [(i, i, {"channel": "sms"}) for i in (1, 2, 3, 4)],
+                  [(1, dict(channel="sms", sent_at=AS_OF - 2 * DAY)),
+                   (2, dict(channel="sms", sent_at=AS_OF - 2 * DAY + MICRO)),
+                   (3, dict(channel="sms", sent_at=AS_OF + MICRO)),
+                   (4, dict(channel="sms", sent_at=AS_OF))]),
+        {1: "send", 2: "global.gap_sms", 3: "send", 4: "global.gap_sms"}),
+    # 0.1 + 0.1 + 0.1 is exactly 0.3, which does not exceed 0.3 (a float sum would); one more 0.0001 does
+    "exact spend": (
+        edge_case([1], [(1, 1, dict(channel="direct_mail", cost=Decimal("0.1"), priority=2)),
+                        (2, 1, dict(channel="direct_mail", cost=Decimal("0.0001")))],
+                  [(1, dict(channel="direct_mail", sent_at=AS_OF - DAY, cost=Decimal("0.1"))),
+                   (1, dict(channel="direct_mail", sent_at=AS_OF - SECOND, cost=Decimal("0.1")))]),
+        {1: "send", 2: "global.spend_direct_mail_7d"}),
+}
+
+
+@pytest.mark.parametrize("name", EDGE_CASES)
+def test_edges_worked_out_by_hand(engine, name):
+    data, expected = EDGE_CASES[name]
+    policy = build(tuple(EDGES.items()))
+    engine.load(policy, data)
+    assert {d.candidate_id: d.rule or "send" for d in engine.decisions(policy, AS_OF)} == expected
+    assert_matches_reference(engine, policy, data, AS_OF)
