@@ -71,12 +71,15 @@ class Walk:
         self.counters: list[Counter] = list(base.counters.values())
 
     def ranked(self, columns: list[str]) -> exp.Select:
+        """`pl_base` with `rn`, the place of a candidate in play in its customer's batch (NULL for the
+        others, so no later join needs a filter that a planner could misjudge as selective)."""
         b = lambda name: exp.column(name, table="b")
         order = [exp.Ordered(this=b("priority"), desc=True)]
         order += [exp.Ordered(this=key) for key in self.base.target.id_order(b("candidate_id"))]
         in_play = exp.Case(ifs=[exp.If(this=_in_play("b"), true=exp.Literal.number(1))], default=exp.Literal.number(0))
         number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), in_play], order=exp.Order(expressions=order))
-        return exp.select(*[b(c) for c in columns], exp.alias_(number, "rn")).from_(cte(BASE, "b"))
+        rn = exp.Case(ifs=[exp.If(this=_in_play("b"), true=number)])
+        return exp.select(*[b(c) for c in columns], exp.alias_(rn, "rn")).from_(cte(BASE, "b"))
 
     def _value(self, test: Test, frame: Frame) -> exp.Expression:
         """The running value `test` compares: its counter's, or that of the first counter matching
@@ -101,15 +104,19 @@ class Walk:
             branches.append(exp.If(this=fails, true=rule_literal(check.rule.id, where(check.rule))))
         return exp.cast(exp.Case(ifs=branches), "text")
 
+    @property
+    def recursive(self) -> bool:
+        """Whether the walk is a recursive CTE (else a fold)."""
+        return self.base.target.name not in FOLDING
+
     def ctes(self, columns: list[str]) -> list[tuple[str, exp.Expression]]:
-        walk = Fold(self) if self.base.target.name in FOLDING else Recursion(self)
+        walk = Recursion(self) if self.recursive else Fold(self)
         return [(RANKED, self.ranked(columns))] + walk.ctes()
 
     def final(self, version: str) -> exp.Select:
         rule = exp.Coalesce(this=exp.column("pre_rule", table="r"), expressions=[exp.column("rule", table="w")])
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="w"), expression=exp.column("ckey", table="r")),
-                      exp.EQ(this=exp.column("rn", table="w"), expression=exp.column("rn", table="r")),
-                      _in_play("r"))
+                      exp.EQ(this=exp.column("rn", table="w"), expression=exp.column("rn", table="r")))
         return decisions(RANKED, rule, version, joins=((cte(WALK, "w"), on),))
 
 
@@ -127,12 +134,11 @@ class Recursion:
         return exp.select(*columns, exp.alias_(self.walk.verdict(frame), "rule"))
 
     def ctes(self) -> list[tuple[str, exp.Expression]]:
-        first = exp.and_(_in_play("r"), exp.EQ(this=exp.column("rn", table="r"), expression=exp.Literal.number(1)))
+        first = exp.EQ(this=exp.column("rn", table="r"), expression=exp.Literal.number(1))
         seed = self._step(Frame("r")).from_(cte(RANKED, "r")).where(first)
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="r"), expression=exp.column("ckey", table="w")),
                       exp.EQ(this=exp.column("rn", table="r"), expression=exp.Add(
-                          this=exp.column("rn", table="w"), expression=exp.Literal.number(1))),
-                      _in_play("r"))
+                          this=exp.column("rn", table="w"), expression=exp.Literal.number(1))))
         step = (self._step(Frame("r", "w", exp.column("rule", table="w"))).from_(cte(WALK, "w"))
                 .join(cte(RANKED, "r"), on=on))
         return [(WALK, exp.union(seed, step, distinct=False))]
@@ -154,7 +160,7 @@ class Fold:
         batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[
             exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in fields])))
         batches = (exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r"))
-                   .where(_in_play("r")).group_by(r("ckey")))
+                   .where(exp.not_(is_null(r("rn")))).group_by(r("ckey")))
         return [(BATCHES, batches), (WALK, self._walk())]
 
     def _fields(self) -> list[str]:

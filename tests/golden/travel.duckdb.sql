@@ -489,10 +489,13 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    ROW_NUMBER() OVER (
-      PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-      ORDER BY b.priority DESC, b.candidate_id
-    ) AS rn
+    CASE
+      WHEN b.pre_rule IS NULL AND b.marketing = 1
+      THEN ROW_NUMBER() OVER (
+        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
+        ORDER BY b.priority DESC, b.candidate_id
+      )
+    END AS rn
   FROM pl_base AS b
 ), pl_walk AS (
   SELECT
@@ -548,9 +551,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS TEXT) AS rule
   FROM pl_ranked AS r
   WHERE
-    (
-      r.pre_rule IS NULL AND r.marketing = 1
-    ) AND r.rn = 1
+    r.rn = 1
   UNION ALL
   SELECT
     r.ckey,
@@ -632,11 +633,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS TEXT) AS rule
   FROM pl_walk AS w
   JOIN pl_ranked AS r
-    ON r.ckey = w.ckey
-    AND r.rn = w.rn + 1
-    AND (
-      r.pre_rule IS NULL AND r.marketing = 1
-    )
+    ON r.ckey = w.ckey AND r.rn = w.rn + 1
 )
 SELECT
   r.candidate_id,
@@ -646,6 +643,4 @@ SELECT
   '27f6f84f9f02' AS policy_version
 FROM pl_ranked AS r
 LEFT JOIN pl_walk AS w
-  ON w.ckey = r.ckey AND w.rn = r.rn AND (
-    r.pre_rule IS NULL AND r.marketing = 1
-  )
+  ON w.ckey = r.ckey AND w.rn = r.rn

@@ -487,10 +487,13 @@ WITH pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    ROW_NUMBER() OVER (
-      PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-      ORDER BY b.priority DESC, b.candidate_id NULLS LAST
-    ) AS rn
+    CASE
+      WHEN b.pre_rule IS NULL AND b.marketing = 1
+      THEN ROW_NUMBER() OVER (
+        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
+        ORDER BY b.priority DESC, b.candidate_id NULLS LAST
+      )
+    END AS rn
   FROM pl_base AS b
 ), pl_batches AS (
   SELECT
@@ -530,7 +533,7 @@ WITH pl_events_occurred_30d AS (
     ) AS batch
   FROM pl_ranked AS r
   WHERE
-    r.pre_rule IS NULL AND r.marketing = 1
+    NOT r.rn IS NULL
   GROUP BY
     r.ckey
 ), pl_walk AS (
@@ -808,6 +811,4 @@ SELECT
   '27f6f84f9f02' AS policy_version
 FROM pl_ranked AS r
 LEFT JOIN pl_walk AS w
-  ON w.ckey = r.ckey AND w.rn = r.rn AND (
-    r.pre_rule IS NULL AND r.marketing = 1
-  )
+  ON w.ckey = r.ckey AND w.rn = r.rn
