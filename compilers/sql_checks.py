@@ -233,9 +233,9 @@ class Base:
             columns += [exp.alias_(c["channel"], "channel"), exp.alias_(c["topic"], "topic")]
         columns += [exp.alias_(value, name) for name, value in self.remaining.items()]
         columns += [exp.alias_(self.contribution(counter), f"c_{counter.name}") for counter in self.counters.values()]
-        query = exp.select(*columns).from_(c.source).join(
-            cte(CUSTOMERS, "cu"), on=exp.EQ(this=exp.column("customer_id", table="cu"), expression=c.key),
-            join_type="left")
+        customer = exp.and_(exp.EQ(this=exp.column("customer_id", table="cu"), expression=c.key),
+                            exp.EQ(this=exp.column("copies", table="cu"), expression=ONE))
+        query = exp.select(*columns).from_(c.source).join(cte(CUSTOMERS, "cu"), on=customer, join_type="left")
         if self.has_consent:
             query = consent_join(query, c)
         if self.has_preferences:

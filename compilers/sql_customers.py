@@ -1,6 +1,8 @@
 """The customers as conditions see them: `pl_customers`, one row per customers row.
 
-It holds the customer key, every attribute a condition reads (`a_<name>`,
+It holds the customer key, how many rows share it (`copies`: a candidate
+matches its customer only when that is 1, so an ambiguous id fails closed as
+`unknown_customer`), every attribute a condition reads (`a_<name>`,
 text compared exactly) and every score a condition reads (`s_<name>`,
 computed at T from the attributes and from per-customer history aggregates,
 SPEC 5.10). Scores no condition reads are not computed.
@@ -73,7 +75,8 @@ class Customers:
 
     def select(self) -> exp.Select:
         raw = Conditions(self.target, self._attribute, self._no_score)
-        columns = [exp.alias_(self.rows.key, "customer_id")]
+        copies = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[self.rows.key])
+        columns = [exp.alias_(self.rows.key, "customer_id"), exp.alias_(copies, "copies")]
         columns += [exp.alias_(self._attribute(a), f"a_{a}") for a in self.attributes]
         for name in self.scores:
             value = exp.alias_(self._score(name, raw), f"s_{name}")

@@ -116,7 +116,7 @@ HAND_DATA = Dataset(
     customers=[customer(n) for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 26, 27, 28,
                                      29, 30, 31, 32)]
     + [customer(11, last_purchase_at=T - 30 * DAY), customer(12, last_purchase_at=T - 30 * DAY + timedelta(seconds=1)),
-       customer(23, tier="gold"), customer(24, tier="Gold"), customer(33, vip=True)],
+       customer(23, tier="gold"), customer(24, tier="Gold"), customer(33, vip=True), customer(34), customer(34)],
     touches=[
         # 16: newsletter opened (sent T-10d), then two unopened ones; 17: one unopened and one opened after T
         touch(16, "email", T - 10 * DAY, topic="newsletter", opened_at=T - 9 * DAY),
@@ -197,6 +197,7 @@ HAND_DATA = Dataset(
         candidate(3201, 32, channel="push", business_unit="cruises", priority=3),
         candidate(3202, 32, channel="push", business_unit="cruises", priority=2),
         candidate(3203, 32, channel="push"),
+        candidate(3401, 34), candidate(3402, 34, message_class="transactional"),
     ],
 )
 
@@ -238,6 +239,8 @@ HAND_EXPECTED = {
     3001: None, 3002: "global.preferences", 3101: None, 3102: "global.preferences",
     # cruises_daily counts cruises touches only: 1 + 0 < 2, then 1 + 1 = 2; hotels is not governed
     3201: None, 3202: "cruises.cruises_daily", 3203: None,
+    # two customers rows with one id: ambiguous, fails closed (one decision per candidate all the same)
+    3401: "unknown_customer", 3402: None,
 }
 
 # Text ids: candidates order by code point ('B' < 'a' < 'b'); 'A', 'a' and 'a ' are three customers;
@@ -267,6 +270,7 @@ def test_hand_worked_decisions_on_every_engine(case, engine):
     engine.load(policy, data)
     decisions = engine.decisions(policy, T)
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
+    assert len(decisions) == len(data.candidates)  # one row per candidate
     assert all(d.decision == ("send" if d.rule is None else "suppress") for d in decisions)
     assert {d.policy_version for d in decisions} == {policy.version}
 

@@ -78,6 +78,7 @@ WITH pl_events_occurred_14d AS (
 ), pl_customers AS (
   SELECT
     CAST(c.customer_id AS BINARY) AS customer_id,
+    COUNT(*) OVER (PARTITION BY CAST(c.customer_id AS BINARY)) AS copies,
     c.last_purchase_at AS a_last_purchase_at,
     CAST(c.loyalty_tier AS BINARY) AS a_loyalty_tier
   FROM customers AS c
@@ -161,7 +162,7 @@ WITH pl_events_occurred_14d AS (
     END AS pre_rule
   FROM candidates AS c
   LEFT JOIN pl_customers AS cu
-    ON cu.customer_id = CAST(c.customer_id AS BINARY)
+    ON cu.customer_id = CAST(c.customer_id AS BINARY) AND cu.copies = 1
   LEFT JOIN pl_consent AS k
     ON k.customer_id = CAST(c.customer_id AS BINARY)
     AND k.channel = CAST(c.channel AS BINARY)

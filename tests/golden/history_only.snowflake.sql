@@ -73,6 +73,7 @@ WITH pl_events_occurred_14d AS (
 ), pl_customers AS (
   SELECT
     c.customer_id AS customer_id,
+    COUNT(*) OVER (PARTITION BY c.customer_id) AS copies,
     c.last_purchase_at AS a_last_purchase_at,
     c.loyalty_tier AS a_loyalty_tier
   FROM customers AS c
@@ -153,7 +154,7 @@ WITH pl_events_occurred_14d AS (
     END AS pre_rule
   FROM candidates AS c
   LEFT JOIN pl_customers AS cu
-    ON cu.customer_id = c.customer_id
+    ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
     ON k.customer_id = c.customer_id
     AND k.channel = c.channel

@@ -223,6 +223,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
 ), pl_customers AS (
   SELECT
     CAST(c.customer_id AS BINARY) AS customer_id,
+    COUNT(*) OVER (PARTITION BY CAST(c.customer_id AS BINARY)) AS copies,
     CAST(c.lifecycle_stage AS BINARY) AS a_lifecycle_stage,
     c.cruises_taken AS a_cruises_taken,
     c.frequent_guest AS a_frequent_guest,
@@ -491,7 +492,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS c_sent_direct_mail_newsletter
   FROM candidates AS c
   LEFT JOIN pl_customers AS cu
-    ON cu.customer_id = CAST(c.customer_id AS BINARY)
+    ON cu.customer_id = CAST(c.customer_id AS BINARY) AND cu.copies = 1
   LEFT JOIN pl_consent AS k
     ON k.customer_id = CAST(c.customer_id AS BINARY)
     AND k.channel = CAST(c.channel AS BINARY)

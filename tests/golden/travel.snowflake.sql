@@ -207,6 +207,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
 ), pl_customers AS (
   SELECT
     c.customer_id AS customer_id,
+    COUNT(*) OVER (PARTITION BY c.customer_id) AS copies,
     c.lifecycle_stage AS a_lifecycle_stage,
     c.cruises_taken AS a_cruises_taken,
     c.frequent_guest AS a_frequent_guest,
@@ -425,7 +426,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     CASE WHEN c.channel = 'direct_mail' AND c.topic = 'newsletter' THEN 1 ELSE 0 END AS c_sent_direct_mail_newsletter
   FROM candidates AS c
   LEFT JOIN pl_customers AS cu
-    ON cu.customer_id = c.customer_id
+    ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
     ON k.customer_id = c.customer_id
     AND k.channel = c.channel
