@@ -13,7 +13,9 @@ candidate's `rem_*` column.
 
 The recursive term joins `pl_ranked` directly (no sub-query, aggregate or
 window function: SQLite forbids them there), and every recursive column is
-CAST in both terms so its type is the seed's on every engine.
+CAST in both terms so its type is the seed's on every engine. Spark re-plans
+the whole query at every recursion step, so there the same steps run as a fold
+(`aggregate`) over an array of each customer's candidates (`pl_batches`).
 """
 from __future__ import annotations
 
@@ -156,9 +158,8 @@ class Fold:
 
     def ctes(self) -> list[tuple[str, exp.Expression]]:
         r = lambda name: exp.column(name, table="r")
-        fields = ["rn"] + [c for c in self._fields() if c != "rn"]
-        batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[
-            exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in fields])))
+        batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[  # sorted by rn, the first field
+            exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in self._fields()])))
         batches = (exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r"))
                    .where(exp.not_(is_null(r("rn")))).group_by(r("ckey")))
         return [(BATCHES, batches), (WALK, self._walk())]

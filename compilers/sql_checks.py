@@ -66,7 +66,8 @@ class BatchCheck:
 
 
 def where(rule: Rule) -> str:
-    return f"{rule.id} ({rule.span.file}:{rule.span.line})"
+    """`id (file:line)`, the comment naming where a rule is written."""
+    return str(User(rule.id, rule.span))
 
 
 def rule_literal(rule_id: str, comment: str) -> exp.Literal:
