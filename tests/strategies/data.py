@@ -4,14 +4,15 @@
 a few candidates of unknown or NULL customers) with the history it is decided
 against, built to land on every boundary SPEC 5 draws:
 
-- timestamps exactly at `T - W`, a microsecond inside it, at `T`, and a
-  microsecond and a day after `T`, for every window the policy uses (rules,
-  score lines, preference rows) and every `days_since` threshold; timestamps
+- timestamps exactly at `T - W` (T the as-of time), a microsecond inside
+  it, at `T`, and a microsecond and a day after `T`, for every window the
+  policy uses (rules, score lines, preference rows) and every `days_since`
+  threshold; timestamps
   are drawn from a small per-dataset pool, so ties are common;
 - opened/clicked/converted stamps before and after `T`, NULL or not;
 - NULLs in every nullable column; NULL priority; ties in priority;
 - unknown customers, channels, units and topics, among them case variants of
-  declared names (`Email`), which only an exact, case-sensitive comparison keeps
+  declared names (`Email`, `email `), which only an exact comparison keeps
   apart; transactional and invalid message classes;
 - consent rows at every specificity (topic, brand) with tied `updated_at`, bad
   statuses and NULL dates; preference rows with NULL topic, `max_count` 0 and
@@ -20,7 +21,7 @@ against, built to land on every boundary SPEC 5 draws:
 - attribute values on both sides of every literal the policy compares with.
 
 Ids are integers, or (`text_ids=True`, drawn now and then when None) text with
-mixed case, which orders by code point (`"B" < "a"`).
+mixed case and trailing spaces, which orders by code point (`"B" < "a"`).
 """
 from __future__ import annotations
 
@@ -37,7 +38,6 @@ from policylang.model import (And, CapRule, Compare, Condition, CooldownRule, Da
 
 from .config import AS_OF, EVENT_TYPES, TIERS
 
-T = AS_OF
 MICROSECOND, DAY = timedelta(microseconds=1), timedelta(days=1)
 PREFERENCE_WINDOW_DAYS = (1, 2, 7, 30)
 CENT = Decimal("0.0001")
@@ -102,18 +102,18 @@ def facts(policy: PolicySet) -> Facts:
 
 # --- values ------------------------------------------------------------------
 
-def _edges(hours: set[int]) -> list[datetime]:
-    """Both sides of every window's start, and of T."""
-    starts = [T - timedelta(hours=h) for h in sorted(hours)]
-    return [*starts, *(s + MICROSECOND for s in starts), T, T + MICROSECOND, T + DAY]
+def _edges(t: datetime, hours: set[int]) -> list[datetime]:
+    """Both sides of every window's start, and of the as-of time `t`."""
+    starts = [t - timedelta(hours=h) for h in sorted(hours)]
+    return [*starts, *(s + MICROSECOND for s in starts), t, t + MICROSECOND, t + DAY]
 
 
-def instants(hours: set[int]) -> st.SearchStrategy[datetime]:
-    """Window edges, or any time from 400 days before T to 2 days after it, mostly the last two weeks."""
+def instants(t: datetime, hours: set[int]) -> st.SearchStrategy[datetime]:
+    """Window edges, or any time from 400 days before `t` to 2 days after it, mostly the last two weeks."""
     seconds = st.one_of(st.integers(-2 * 86400, 15 * 86400), st.integers(-2 * 86400, 400 * 86400))
-    anywhere = st.builds(lambda s, us: T - timedelta(seconds=s, microseconds=us),
+    anywhere = st.builds(lambda s, us: t.replace(microsecond=0) - timedelta(seconds=s, microseconds=us),
                          seconds, st.sampled_from([0, 0, 1, 500000]))
-    return st.one_of(st.sampled_from(_edges(hours)), anywhere)
+    return st.one_of(st.sampled_from(_edges(t, hours)), anywhere)
 
 
 def money(amounts: set[Decimal]) -> st.SearchStrategy[Decimal]:
@@ -139,18 +139,19 @@ def _around(kind: str, literals: set) -> list:
     return sorted(int(v) if kind == "integer" else Decimal(v) for v in base)
 
 
-def attribute_values(kind: str, literals: set, days: set[int], stamps) -> st.SearchStrategy:
+def attribute_values(t: datetime, kind: str, literals: set, days: set[int], stamps) -> st.SearchStrategy:
     if kind == "timestamp":
-        edges = sorted({T - d * DAY + delta for d in days for delta in (-MICROSECOND, timedelta(0), MICROSECOND)})
+        edges = sorted({t - d * DAY + delta for d in days for delta in (-MICROSECOND, timedelta(0), MICROSECOND)})
         values = st.one_of(st.sampled_from(edges), stamps) if edges else stamps
     else:
         values = st.sampled_from(_around(kind, literals))
     return st.one_of(st.none(), values)
 
 
-def _case_variant(names) -> list[str]:
-    """A declared name in other case (`Email`): unknown, since names are lower case and compared exactly."""
-    return [n[0].upper() + n[1:] for n in sorted(names)[:1]]
+def _lookalikes(names) -> list[str]:
+    """A declared name in other case (`Email`) and with a trailing space (`email `): both unknown, since
+    names are compared exactly (MariaDB's default collation ignores case and trailing spaces)."""
+    return [v for n in sorted(names)[:1] for v in (n[0].upper() + n[1:], n + " ")]
 
 
 def _weighted(common: list, rare: list) -> st.SearchStrategy:
@@ -167,9 +168,9 @@ def _message_fields(policy: PolicySet, known: list, unknown: list, campaigns: li
 
     return dict(
         customer_id=pick(known, [*unknown, None]),
-        channel=pick(list(policy.channels), ["fax", None, *_case_variant(policy.channels)]),
-        business_unit=pick(list(policy.business_units), ["air", None, *_case_variant(policy.business_units)]),
-        topic=pick([None, *policy.topics], ["misc", *_case_variant(policy.topics)]),
+        channel=pick(list(policy.channels), ["fax", None, *_lookalikes(policy.channels)]),
+        business_unit=pick(list(policy.business_units), ["air", None, *_lookalikes(policy.business_units)]),
+        topic=pick([None, *policy.topics], ["misc", *_lookalikes(policy.topics)]),
         campaign_id=st.sampled_from([None, *campaigns]),
         message_class=pick(["marketing"] * 3 + ["transactional"], ["promo", None]))
 
@@ -184,8 +185,8 @@ def _rows(draw, columns: dict[str, st.SearchStrategy], most: int) -> list[dict]:
 
 def _id_pools(draw, text_ids: bool):
     if text_ids:
-        customers = ["c1", "C1", "ab", "Ab", "aB", "x'y", "ü"]
-        candidates = st.text(alphabet="aAbBz9é", min_size=1, max_size=3)
+        customers = ["c1", "C1", "ab", "Ab", "ab ", "x'y", "ü"]
+        candidates = st.text(alphabet="aAbBz9é ", min_size=1, max_size=3)
         campaigns = ["spring", "Spring", "fall"]
     else:
         customers = list(range(1, 8))
@@ -197,14 +198,14 @@ def _id_pools(draw, text_ids: bool):
 
 
 @st.composite
-def datasets(draw, policy: PolicySet, text_ids: bool | None = None) -> Dataset:
-    """A dataset for `policy` at `strategies.config.AS_OF`; ids are text when `text_ids` (drawn when None)."""
+def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datetime = AS_OF) -> Dataset:
+    """A dataset for `policy` decided at `as_of`; ids are text when `text_ids` (drawn when None)."""
     if text_ids is None:
         text_ids = draw(st.sampled_from([False, False, False, True]))
     found = facts(policy)
     known, unknown, candidate_ids, campaigns = _id_pools(draw, text_ids)
-    pool = draw(st.lists(instants(found.window_hours), min_size=1, max_size=5))
-    stamp = st.one_of(st.sampled_from(pool), instants(found.window_hours))
+    pool = draw(st.lists(instants(as_of, found.window_hours), min_size=1, max_size=5))
+    stamp = st.one_of(st.sampled_from(pool), instants(as_of, found.window_hours))
     maybe_stamp = st.one_of(st.none(), stamp)
     costs = st.one_of(st.none(), money(found.amounts))
 
@@ -213,15 +214,15 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None) -> Dataset:
     messy = draw(st.sampled_from([False, False, True]))  # a clean batch names known customers, channels...
 
     customers = [dict(customer_id=cid, **{
-        attr: draw(attribute_values(kind, found.literals.get(attr, set()), found.days.get(attr, set()), stamp))
+        attr: draw(attribute_values(as_of, kind, found.literals.get(attr, set()), found.days.get(attr, set()), stamp))
         for attr, kind in policy.attributes.items()}) for cid in known]
 
     touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=costs,
                                opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp), 16)
     consents = _rows(draw, dict(
         customer_id=customer, channel=_weighted(list(policy.channels), [None]),
-        topic=_weighted([None, *policy.topics], _case_variant(policy.topics)),
-        brand=_weighted([None, *policy.business_units], ["air", *_case_variant(policy.business_units)]),
+        topic=_weighted([None, *policy.topics], _lookalikes(policy.topics)),
+        brand=_weighted([None, *policy.business_units], ["air", *_lookalikes(policy.business_units)]),
         status=_weighted(["opt_in", "opt_in", "opt_out"], ["pending", None]), updated_at=maybe_stamp), 10)
     preferences = _rows(draw, dict(
         customer_id=customer, channel=st.sampled_from(policy.channels), topic=st.sampled_from([None, *policy.topics]),
@@ -236,7 +237,7 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None) -> Dataset:
         batch_customers += draw(st.lists(st.sampled_from([*unknown, None]), max_size=2))
     ids = draw(st.lists(candidate_ids, min_size=len(batch_customers), max_size=len(batch_customers), unique=True))
     batch = {**_message_fields(policy, known, unknown, campaigns, messy),
-             "priority": _weighted([1, 2, 0], [None] if messy else []), "cost": costs}
+             "priority": _weighted([1, 2, 0, -1], [None] if messy else []), "cost": costs}
     del batch["customer_id"]
     candidates = [dict(candidate_id=cid, customer_id=owner, **draw(st.fixed_dictionaries(batch)))
                   for cid, owner in zip(ids, draw(st.permutations(batch_customers)))]
