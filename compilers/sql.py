@@ -55,15 +55,19 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
     if base.has_preferences:
         ctes += preference_ctes(target, policy)
     ctes.append((BASE, base_select))
+    recursive = False
     if base.batch:
         walk = Walk(base)
+        if walk.recursive and not target.has_recursion:
+            raise UsageError(f"`{dialect}` has no recursive queries, which gap, cap, spend cap and preferences "
+                             "rules need to take each customer's candidates in order: compile for another dialect")
         ctes += walk.ctes([column.alias_or_name for column in base_select.expressions])
-        query = walk.final(policy.version)
+        query, recursive = walk.final(policy.version), walk.recursive
     else:
         query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
     _check_names(policy, [name for name, _ in ctes])
     for name, cte in ctes:
-        query = query.with_(name, as_=cte, recursive=bool(base.batch))
+        query = query.with_(name, as_=cte, recursive=recursive)  # every call: sqlglot keeps the last one's flag
     moment = timestamp_text(target.as_of) if target.as_of else "the engine's current UTC time"
     query.args["with_"].add_comments([f"policylang decision query, policy_version {policy.version or '-'}, "
                                       f"as of {moment}"])

@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
+from sqlglot.dialects.dialect import Dialect, no_recursive_cte_sql
 from sqlglot.tokens import Tokenizer
 
 HOUR = timedelta(hours=1)
@@ -43,10 +43,15 @@ class Target:
 
     def __init__(self, dialect: str, as_of: datetime | None):
         self.dialect = Dialect.get_or_raise(dialect)
-        self.name = dialect
+        self.name = dialect.lower()
         self.as_of = utc_naive(as_of) if as_of is not None else None
         self._keywords = set(Tokenizer.KEYWORDS) | set(self.dialect.tokenizer_class.KEYWORDS) | {
             k.upper() for k in self.dialect.generator_class.RESERVED_KEYWORDS}
+
+    @property
+    def has_recursion(self) -> bool:
+        """Does the dialect have recursive CTEs (sqlglot knows which do not)?"""
+        return self.dialect.generator_class.TRANSFORMS.get(exp.With) is not no_recursive_cte_sql
 
     # --- time ----------------------------------------------------------------
 
