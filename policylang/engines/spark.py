@@ -26,6 +26,8 @@ from .base import Engine, drop_statement
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "money": pa.decimal128(18, 4),
                "decimal": pa.decimal128(38, 10), "boolean": pa.bool_(), "timestamp": pa.timestamp("us", tz="UTC")}
 STAGING_VIEW = "policylang_staging"
+# Errors only. `org.apache` gets its own level, equal to the root's, or Spark's shell start-up
+# announces that it "sets the default log level".
 QUIET_LOG4J = """\
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
@@ -34,6 +36,8 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %p %c{1}: %m%n
+logger.apache.name = org.apache
+logger.apache.level = error
 """
 
 
@@ -70,7 +74,6 @@ class SparkEngine(Engine):
                    .config("spark.sql.codegen.wholeStage", "false")
                    .config("spark.sql.warehouse.dir", os.path.join(workdir, "warehouse"))
                    .getOrCreate())
-        session.sparkContext.setLogLevel("ERROR")
         return cls(session, workdir)
 
     def execute(self, sql: str) -> list[tuple]:
