@@ -1,0 +1,213 @@
+"""Speed of the decision query against a one-scan floor, per engine (issue 5).
+
+For the benchmark policy in `bench/policy/` (the shape issue 5 names) and the
+seeded data of `generate_data.py` at `--scale` (1 = 1M customers, 20M touches,
+2M candidates), every round times, each in a fresh process under
+`/usr/bin/time -v`:
+
+- the decision query, materialised: `CREATE TABLE pl_bench_decisions AS <query>`;
+- the floor: `CREATE TABLE pl_bench_floor AS SELECT customer_id, count(*) FROM
+  touches GROUP BY customer_id`, one pass over the history.
+
+Rounds interleave the two (and alternate which goes first), because this
+machine's speed drifts by ±30 %; the figure is the median of the per-round
+ratios query / floor. Peak RSS is the worker's (for PostgreSQL that is the
+client only, so it is not reported). Engines: `duckdb` (a database file next
+to the Parquet cache), `postgres` (a database `policylang_bench_<size>` on the
+local server, loaded once with COPY), `spark` (PySpark local[2], over the
+Parquet files; slow, so only by asking for it).
+
+    python bench/bench_perf.py --engine duckdb --scale 0.1 --rounds 5
+    python bench/bench_perf.py --engine postgres --scale 0.1
+    python bench/bench_perf.py --engine spark --scale 0.1 --rounds 1
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+import generate_data
+from bench_decide import data_files, machine
+from policylang.commands.run import open_data_files
+from policylang.compilers.sql import compile_policy
+from policylang.model import TABLE_COLUMNS
+from policylang.project import load_project, require_policy
+
+HERE = Path(__file__).resolve().parent
+POLICY = HERE / "policy"
+DECISIONS, FLOOR = "pl_bench_decisions", "pl_bench_floor"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/"
+POSTGRES_TYPES = {"VARCHAR": "TEXT", "DOUBLE": "DOUBLE PRECISION", "INTEGER": "BIGINT"}
+
+
+@dataclasses.dataclass
+class Sizes:
+    customers: int
+    touches: int
+    candidates: int
+    seed: int
+    data: Path
+
+    @property
+    def key(self) -> str:
+        return f"c{self.customers}_t{self.touches}_b{self.candidates}_s{self.seed}"
+
+
+def statements(dialect: str) -> dict[str, str]:
+    """The two timed statements, written in `dialect`: what each round runs."""
+    policy = require_policy(load_project(POLICY))
+    floor = exp.select(exp.column("customer_id"), exp.Count(this=exp.Star()).as_("n")).from_("touches").group_by(
+        exp.column("customer_id"))
+    queries = {DECISIONS: compile_policy(policy, dialect, generate_data.AS_OF), FLOOR: floor}
+    return {name: exp.Create(this=exp.table_(name), kind="TABLE", expression=query).sql(dialect=dialect)
+            for name, query in queries.items()}
+
+
+# --- loading the data once per engine and size --------------------------------------------
+
+def duckdb_file(sizes: Sizes) -> Path:
+    """A DuckDB database file holding the typed tables, touches in `sent_at` order."""
+    paths = data_files(sizes)
+    target = paths["touches"].parent / "bench.duckdb"
+    if not target.exists():
+        project = load_project(POLICY)
+        config = dataclasses.replace(project.config, data={t: str(p) for t, p in paths.items()})
+        engine = open_data_files(config, require_policy(project))
+        con = engine.connection
+        con.execute(f"ATTACH '{target}.tmp' AS f")
+        for table in TABLE_COLUMNS:
+            con.execute(f"CREATE TABLE f.{table} AS SELECT * FROM {table}")
+        con.execute("DETACH f")
+        engine.close()
+        Path(f"{target}.tmp").rename(target)
+    return target
+
+
+def postgres_database(sizes: Sizes) -> str:
+    """The local PostgreSQL database with the same typed tables, loaded with COPY (and ANALYZEd)."""
+    import psycopg
+
+    name = f"policylang_bench_{sizes.key}"
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return POSTGRES + name
+    source = duckdb.connect(str(duckdb_file(sizes)), read_only=True)
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}_tmp"')
+    with psycopg.connect(POSTGRES + f"{name}_tmp", autocommit=True) as con:
+        for table in TABLE_COLUMNS:
+            columns = source.execute(f"DESCRIBE {table}").fetchall()
+            con.execute(f"CREATE TABLE {table} ({', '.join(f'{c} {postgres_type(t)}' for c, t, *_ in columns)})")
+            with tempfile.NamedTemporaryFile(suffix=".csv") as csv:
+                source.execute(f"COPY {table} TO '{csv.name}' (HEADER false)")
+                with con.cursor().copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy, open(csv.name, "rb") as f:
+                    while block := f.read(1 << 20):
+                        copy.write(block)
+        con.execute("ANALYZE")
+    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}_tmp" RENAME TO "{name}"')
+    return POSTGRES + name
+
+
+def postgres_type(duckdb_type: str) -> str:
+    return POSTGRES_TYPES.get(duckdb_type, duckdb_type)
+
+
+# --- one timed statement, in its own process ----------------------------------------------
+
+def worker(engine: str, target: str, table: str, statement: str) -> None:
+    """Drop `table`, run `statement` (which creates it) and print the seconds it took."""
+    drop = f"DROP TABLE IF EXISTS {table}"
+    if engine == "duckdb":
+        con = duckdb.connect(target)
+        con.execute(drop)
+        started = time.perf_counter()
+        con.execute(statement)
+    elif engine == "postgres":
+        import psycopg
+
+        con = psycopg.connect(target, autocommit=True)
+        con.execute(drop)
+        started = time.perf_counter()
+        con.execute(statement)
+    else:
+        from policylang.engines.spark import SparkEngine
+
+        spark = SparkEngine.open().connection
+        for name, path in data_files_at(target).items():
+            spark.read.parquet(str(path)).createOrReplaceTempView(name)
+        spark.sql(drop)
+        started = time.perf_counter()
+        spark.sql(statement)
+    print(f"seconds {time.perf_counter() - started:.4f}")
+
+
+def data_files_at(folder: str) -> dict[str, Path]:
+    return {t: Path(folder) / f"{t}.parquet" for t in TABLE_COLUMNS}
+
+
+def timed_run(engine: str, target: str, table: str, statement: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of one worker process."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as f:
+        f.write(statement)
+        f.flush()
+        done = subprocess.run(["/usr/bin/time", "-v", sys.executable, __file__, "--worker", engine, target, table,
+                               f.name], capture_output=True, text=True, cwd=HERE)
+    if done.returncode:
+        raise SystemExit(f"{engine} {table} failed:\n{done.stderr[-3000:]}")
+    seconds = float(re.search(r"^seconds (\S+)", done.stdout, re.M).group(1))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr).group(1)) / 1024
+    return seconds, rss
+
+
+def bench(engine: str, sizes: Sizes, rounds: int) -> None:
+    dialect = {"duckdb": "duckdb", "postgres": "postgres", "spark": "spark"}[engine]
+    target = {"duckdb": lambda: str(duckdb_file(sizes)), "postgres": lambda: postgres_database(sizes),
+              "spark": lambda: str(data_files(sizes)["touches"].parent)}[engine]()
+    timed = statements(dialect)
+    ratios, query_rss = [], []
+    for number in range(rounds):
+        order = [DECISIONS, FLOOR] if number % 2 == 0 else [FLOOR, DECISIONS]
+        result = {table: timed_run(engine, target, table, timed[table]) for table in order}
+        ratios.append(result[DECISIONS][0] / result[FLOOR][0])
+        query_rss.append(result[DECISIONS][1])
+        print(f"  round {number + 1}: query {result[DECISIONS][0]:7.2f} s, floor {result[FLOOR][0]:6.2f} s, "
+              f"ratio {ratios[-1]:5.2f}, query peak RSS {result[DECISIONS][1]:6.0f} MiB", flush=True)
+    rss = "" if engine == "postgres" else f", peak RSS (worker, max) {max(query_rss):.0f} MiB"
+    print(f"{engine} {sizes.customers} customers / {sizes.touches} touches / {sizes.candidates} candidates: "
+          f"median ratio {statistics.median(ratios):.2f} over {rounds} rounds{rss}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=("duckdb", "postgres", "spark"), default="duckdb")
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1M customers, 20M touches, 2M candidates")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "policylang-bench")
+    parser.add_argument("--worker", nargs=4, metavar=("ENGINE", "TARGET", "TABLE", "SQL_FILE"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        engine, target, table, sql_file = args.worker
+        worker(engine, target, table, Path(sql_file).read_text())
+        return 0
+    customers = round(1_000_000 * args.scale)
+    sizes = Sizes(customers, 20 * customers, 2 * customers, args.seed, args.data)
+    print(f"machine: {machine()}")
+    bench(args.engine, sizes, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
