@@ -60,6 +60,8 @@ class Target:
         text = exp.Literal.string(timestamp_text(moment))
         if self.name == "sqlite":
             return text
+        if self.name in MYSQL_FAMILY:  # a bare DATETIME drops the microseconds
+            return exp.cast(text, exp.DataType.build("datetime(6)", dialect="mysql"))
         return exp.cast(text, "timestamptz" if self.name == "bigquery" else "timestamp")
 
     def now(self) -> exp.Expression:
@@ -69,7 +71,7 @@ class Target:
         current = exp.CurrentTimestamp()
         match self.name:
             case _ if self.name in MYSQL_FAMILY:
-                return exp.UtcTimestamp()
+                return exp.UtcTimestamp(this=exp.Literal.number(6))
             case "tsql":
                 return _fn("SYSUTCDATETIME")
             case "snowflake":

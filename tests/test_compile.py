@@ -283,6 +283,24 @@ def test_reference_interpreter_agrees_with_the_hand_worked_decisions(case):
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
 
 
+def test_an_as_of_time_with_microseconds_keeps_them_on_every_engine(engine):
+    moment = T + timedelta(milliseconds=500)
+    policy = policy_of(HAND_WORKED)
+    data = Dataset(
+        customers=[customer(n) for n in (1, 2, 3, 4)],
+        consents=[consent(1, "sms", "opt_in", T + timedelta(milliseconds=250)),
+                  consent(2, "sms", "opt_in", T + timedelta(milliseconds=750)),
+                  consent(3, "sms", "opt_in", T - DAY), consent(4, "sms", "opt_in", T - DAY)],
+        touches=[touch(3, "sms", moment - DAY), touch(4, "sms", moment - DAY + timedelta(microseconds=1))],
+        candidates=[candidate(n, n, "sms") for n in (1, 2, 3, 4)])
+    # consent 250 ms before the as-of time is in force, 250 ms after it is not; the gap's window
+    # (T - 1 day, T] excludes a touch exactly a day before T and includes one a microsecond later
+    expected = {1: None, 2: "global.consent_sms", 3: None, 4: "global.sms_gap"}
+    engine.load(policy, data)
+    decisions = engine.decisions(policy, moment)
+    assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
+
+
 CLOCK_POLICY = {"global.policy": """policy global
 channels email, push
 topics offers

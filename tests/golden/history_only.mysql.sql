@@ -8,8 +8,8 @@ WITH pl_events_occurred_14d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > DATE_ADD(UTC_TIMESTAMP(), INTERVAL -336 HOUR)
-      AND e.occurred_at <= UTC_TIMESTAMP()
+      e.occurred_at > DATE_ADD(UTC_TIMESTAMP(6), INTERVAL -336 HOUR)
+      AND e.occurred_at <= UTC_TIMESTAMP(6)
     )
     AND CAST(e.event_type AS BINARY) = 'complaint'
   GROUP BY
@@ -26,8 +26,8 @@ WITH pl_events_occurred_14d AS (
   FROM touches AS t
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_at <= UTC_TIMESTAMP()
-    AND t.opened_at <= UTC_TIMESTAMP()
+    AND t.sent_at <= UTC_TIMESTAMP(6)
+    AND t.opened_at <= UTC_TIMESTAMP(6)
     AND (
       CAST(t.channel AS BINARY) = 'email' AND CAST(t.topic AS BINARY) = 'offers'
     )
@@ -41,8 +41,8 @@ WITH pl_events_occurred_14d AS (
   FROM touches AS t
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_at <= UTC_TIMESTAMP()
-    AND t.converted_at <= UTC_TIMESTAMP()
+    AND t.sent_at <= UTC_TIMESTAMP(6)
+    AND t.converted_at <= UTC_TIMESTAMP(6)
     AND NOT t.campaign_id IS NULL
     AND CAST(t.business_unit AS BINARY) = 'cruises'
   GROUP BY
@@ -69,7 +69,7 @@ WITH pl_events_occurred_14d AS (
     ON pl_last_opened.customer_id = CAST(t.customer_id AS BINARY)
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_at <= UTC_TIMESTAMP()
+    AND t.sent_at <= UTC_TIMESTAMP(6)
     AND (
       CAST(t.channel AS BINARY) = 'email' AND CAST(t.topic AS BINARY) = 'offers'
     )
@@ -113,7 +113,7 @@ WITH pl_events_occurred_14d AS (
       k.brand IS NULL OR CAST(k.brand AS BINARY) = b.business_unit
     )
     AND (
-      k.updated_at IS NULL OR k.updated_at <= UTC_TIMESTAMP()
+      k.updated_at IS NULL OR k.updated_at <= UTC_TIMESTAMP(6)
     )
 ), pl_base AS (
   SELECT
@@ -144,7 +144,7 @@ WITH pl_events_occurred_14d AS (
       WHEN CAST(c.channel AS BINARY) = 'sms'
       AND (
         (
-          cu.a_last_purchase_at <= DATE_ADD(UTC_TIMESTAMP(), INTERVAL -9600 HOUR)
+          cu.a_last_purchase_at <= DATE_ADD(UTC_TIMESTAMP(6), INTERVAL -9600 HOUR)
         ) /* segment global.lapsed */
         OR cu.a_loyalty_tier = 'Gold'
       )

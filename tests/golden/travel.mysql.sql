@@ -8,8 +8,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > CAST('2026-05-02 12:00:00' AS DATETIME)
-      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      e.occurred_at > CAST('2026-05-02 12:00:00' AS DATETIME(6))
+      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(e.event_type AS BINARY) = 'complaint'
   GROUP BY
@@ -21,8 +21,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > CAST('2026-05-31 00:00:00' AS DATETIME)
-      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      e.occurred_at > CAST('2026-05-31 00:00:00' AS DATETIME(6))
+      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(e.event_type AS BINARY) = 'checkout'
   GROUP BY
@@ -42,8 +42,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM crm.touches AS t
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
-    AND t.opened_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
+    AND t.opened_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
       CAST(t.channel AS BINARY) = 'email'
       OR (
@@ -62,8 +62,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM crm.touches AS t
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
-    AND t.converted_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
+    AND t.converted_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND NOT t.campaign_id IS NULL
     AND CAST(t.business_unit AS BINARY) = 'cruises'
   GROUP BY
@@ -77,8 +77,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
     AND (
-      t.sent_ts > CAST('2026-05-30 12:00:00' AS DATETIME)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      t.sent_ts > CAST('2026-05-30 12:00:00' AS DATETIME(6))
+      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(t.channel AS BINARY) = 'email'
   GROUP BY
@@ -101,8 +101,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
     AND (
-      t.sent_ts > CAST('2026-05-25 12:00:00' AS DATETIME)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      t.sent_ts > CAST('2026-05-25 12:00:00' AS DATETIME(6))
+      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
   GROUP BY
     CAST(t.customer_id AS BINARY)
@@ -120,8 +120,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
     AND (
-      t.sent_ts > CAST('2025-06-01 12:00:00' AS DATETIME)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      t.sent_ts > CAST('2025-06-01 12:00:00' AS DATETIME(6))
+      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(t.channel AS BINARY) = 'direct_mail'
   GROUP BY
@@ -140,8 +140,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
     AND (
-      t.sent_ts > CAST('2026-05-31 12:00:00' AS DATETIME)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      t.sent_ts > CAST('2026-05-31 12:00:00' AS DATETIME(6))
+      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND (
       CAST(t.channel AS BINARY) = 'push' AND CAST(t.business_unit AS BINARY) = 'hotels'
@@ -155,10 +155,10 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM crm.touches AS t
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
-      t.opened_at > CAST('2026-03-03 12:00:00' AS DATETIME)
-      AND t.opened_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      t.opened_at > CAST('2026-03-03 12:00:00' AS DATETIME(6))
+      AND t.opened_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(t.channel AS BINARY) = 'email'
   GROUP BY
@@ -170,8 +170,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > CAST('2025-12-03 12:00:00' AS DATETIME)
-      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      e.occurred_at > CAST('2025-12-03 12:00:00' AS DATETIME(6))
+      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
     AND CAST(e.event_type AS BINARY) = 'webinar_attended'
   GROUP BY
@@ -209,7 +209,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ON pl_last_opened.customer_id = CAST(t.customer_id AS BINARY)
   WHERE
     CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
       CAST(t.channel AS BINARY) = 'email'
       OR (
@@ -269,7 +269,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       k.brand IS NULL OR CAST(k.brand AS BINARY) = b.business_unit
     )
     AND (
-      k.updated_at IS NULL OR k.updated_at <= CAST('2026-06-01 12:00:00' AS DATETIME)
+      k.updated_at IS NULL
+      OR k.updated_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
 ), pl_preference_rows AS (
   SELECT
@@ -292,8 +293,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       p.topic IS NULL OR CAST(t.topic AS BINARY) = CAST(p.topic AS BINARY)
     )
     AND CAST(t.message_class AS BINARY) = 'marketing'
-    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME)
-    AND t.sent_ts > DATE_ADD(CAST('2026-06-01 12:00:00' AS DATETIME), INTERVAL -p.window_days DAY)
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
+    AND t.sent_ts > DATE_ADD(CAST('2026-06-01 12:00:00' AS DATETIME(6)), INTERVAL -p.window_days DAY)
   WHERE
     NOT p.channel IS NULL
   GROUP BY
@@ -403,7 +404,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         ) /* segment global.high_affinity */
         THEN 5
         WHEN (
-          cu.a_last_purchase_at <= CAST('2025-05-31 12:00:00' AS DATETIME)
+          cu.a_last_purchase_at <= CAST('2025-05-31 12:00:00' AS DATETIME(6))
         ) /* segment global.dormant */
         THEN 1
         WHEN cu.s_engagement >= 20
@@ -558,16 +559,17 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    CASE
-      WHEN b.pre_rule IS NULL AND b.marketing = 1
-      THEN ROW_NUMBER() OVER (
-        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-        ORDER BY b.priority DESC, CASE WHEN CASE WHEN CHARSET(b.candidate_id) = 'binary' THEN b.candidate_id END IS NULL THEN 1 ELSE 0 END, CASE WHEN CHARSET(b.candidate_id) = 'binary' THEN b.candidate_id END, CASE WHEN CAST(b.candidate_id AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(b.candidate_id AS BINARY)
-      )
-    END AS rn
+    ROW_NUMBER() OVER (
+      PARTITION BY b.ckey
+      ORDER BY b.priority DESC, CASE WHEN CASE WHEN CHARSET(b.candidate_id) = 'binary' THEN b.candidate_id END IS NULL THEN 1 ELSE 0 END, CASE WHEN CHARSET(b.candidate_id) = 'binary' THEN b.candidate_id END, CASE WHEN CAST(b.candidate_id AS BINARY) IS NULL THEN 1 ELSE 0 END, CAST(b.candidate_id AS BINARY)
+    ) AS rn
   FROM pl_base AS b
+  WHERE
+    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_walk AS (
   SELECT
+    r.candidate_id,
+    r.customer_id,
     r.ckey,
     r.rn,
     r.c_sent_email,
@@ -623,6 +625,8 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     r.rn = 1
   UNION ALL
   SELECT
+    r.candidate_id,
+    r.customer_id,
     r.ckey,
     r.rn,
     r.c_sent_email,
@@ -707,9 +711,19 @@ WITH RECURSIVE pl_events_occurred_30d AS (
 SELECT
   r.candidate_id,
   r.customer_id,
-  CASE WHEN COALESCE(r.pre_rule, w.rule) IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  COALESCE(r.pre_rule, w.rule) AS rule,
+  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.pre_rule AS rule,
   '27f6f84f9f02' AS policy_version
-FROM pl_ranked AS r
-LEFT JOIN pl_walk AS w
-  ON w.ckey = r.ckey AND w.rn = r.rn
+FROM pl_base AS r
+WHERE
+  NOT (
+    r.pre_rule IS NULL AND r.marketing = 1
+  )
+UNION ALL
+SELECT
+  r.candidate_id,
+  r.customer_id,
+  CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.rule AS rule,
+  '27f6f84f9f02' AS policy_version
+FROM pl_walk AS r

@@ -488,14 +488,10 @@ WITH pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    CASE
-      WHEN b.pre_rule IS NULL AND b.marketing = 1
-      THEN ROW_NUMBER() OVER (
-        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-        ORDER BY b.priority DESC, b.candidate_id NULLS LAST
-      )
-    END AS rn
+    ROW_NUMBER() OVER (PARTITION BY b.ckey ORDER BY b.priority DESC, b.candidate_id NULLS LAST) AS rn
   FROM pl_base AS b
+  WHERE
+    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_batches AS (
   SELECT
     r.ckey,
@@ -533,8 +529,6 @@ WITH pl_events_occurred_30d AS (
       )
     ) AS batch
   FROM pl_ranked AS r
-  WHERE
-    NOT r.rn IS NULL
   GROUP BY
     r.ckey
 ), pl_walk AS (
@@ -807,8 +801,20 @@ WITH pl_events_occurred_30d AS (
 SELECT
   r.candidate_id,
   r.customer_id,
-  CASE WHEN COALESCE(r.pre_rule, w.rule) IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  COALESCE(r.pre_rule, w.rule) AS rule,
+  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.pre_rule AS rule,
+  '27f6f84f9f02' AS policy_version
+FROM pl_base AS r
+WHERE
+  NOT (
+    r.pre_rule IS NULL AND r.marketing = 1
+  )
+UNION ALL
+SELECT
+  r.candidate_id,
+  r.customer_id,
+  CASE WHEN w.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  w.rule AS rule,
   '27f6f84f9f02' AS policy_version
 FROM pl_ranked AS r
 LEFT JOIN pl_walk AS w

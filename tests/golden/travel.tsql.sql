@@ -488,16 +488,17 @@ WITH pl_events_occurred_30d AS (
     b.c_sent_push_newsletter AS c_sent_push_newsletter,
     b.c_sent_direct_mail_offers AS c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter AS c_sent_direct_mail_newsletter,
-    CASE
-      WHEN b.pre_rule IS NULL AND b.marketing = 1
-      THEN ROW_NUMBER() OVER (
-        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-        ORDER BY b.priority DESC, CASE WHEN b.candidate_id IS NULL THEN 1 ELSE 0 END, b.candidate_id
-      )
-    END AS rn
+    ROW_NUMBER() OVER (
+      PARTITION BY b.ckey
+      ORDER BY b.priority DESC, CASE WHEN b.candidate_id IS NULL THEN 1 ELSE 0 END, b.candidate_id
+    ) AS rn
   FROM pl_base AS b
+  WHERE
+    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_walk AS (
   SELECT
+    r.candidate_id,
+    r.customer_id,
     r.ckey,
     r.rn,
     r.c_sent_email,
@@ -553,6 +554,8 @@ WITH pl_events_occurred_30d AS (
     r.rn = 1
   UNION ALL
   SELECT
+    r.candidate_id,
+    r.customer_id,
     r.ckey,
     r.rn,
     r.c_sent_email,
@@ -637,9 +640,19 @@ WITH pl_events_occurred_30d AS (
 SELECT
   r.candidate_id,
   r.customer_id,
-  CASE WHEN COALESCE(r.pre_rule, w.rule) IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  COALESCE(r.pre_rule, w.rule) AS rule,
+  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.pre_rule AS rule,
   '27f6f84f9f02' AS policy_version
-FROM pl_ranked AS r
-LEFT JOIN pl_walk AS w
-  ON w.ckey = r.ckey AND w.rn = r.rn
+FROM pl_base AS r
+WHERE
+  NOT (
+    r.pre_rule IS NULL AND r.marketing = 1
+  )
+UNION ALL
+SELECT
+  r.candidate_id,
+  r.customer_id,
+  CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.rule AS rule,
+  '27f6f84f9f02' AS policy_version
+FROM pl_walk AS r
