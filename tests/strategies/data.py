@@ -15,8 +15,8 @@ against, built to land on every boundary SPEC 5 draws:
   declared names (`Email`, `email `), which only an exact comparison keeps
   apart; transactional and invalid message classes;
 - consent rows at every specificity (topic, brand) with tied `updated_at`, bad
-  statuses and NULL dates; preference rows with NULL topic, `max_count` 0 and
-  bad values; costs with 4 decimals that sum exactly to the policy's spend
+  statuses and NULL dates; preference rows with NULL topic or channel,
+  `max_count` 0 and bad values; now and then two customers rows of one id; costs with 4 decimals that sum exactly to the policy's spend
   amounts;
 - attribute values on both sides of every literal the policy compares with.
 
@@ -213,9 +213,14 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     customer = history["customer_id"]
     messy = draw(st.sampled_from([False, False, True]))  # a clean batch names known customers, channels...
 
-    customers = [dict(customer_id=cid, **{
-        attr: draw(attribute_values(as_of, kind, found.literals.get(attr, set()), found.days.get(attr, set()), stamp))
-        for attr, kind in policy.attributes.items()}) for cid in known]
+    def customer_row(cid) -> dict:
+        return dict(customer_id=cid, **{
+            attr: draw(attribute_values(as_of, kind, found.literals.get(attr, set()), found.days.get(attr, set()),
+                                        stamp)) for attr, kind in policy.attributes.items()})
+
+    customers = [customer_row(cid) for cid in known]
+    if messy and draw(st.booleans()):
+        customers.append(customer_row(known[0]))  # two rows for one customer_id: ambiguous
 
     touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=costs,
                                opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp), 16)
@@ -225,7 +230,8 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
         brand=_weighted([None, *policy.business_units], ["air", *_lookalikes(policy.business_units)]),
         status=_weighted(["opt_in", "opt_in", "opt_out"], ["pending", None]), updated_at=maybe_stamp), 10)
     preferences = _rows(draw, dict(
-        customer_id=customer, channel=st.sampled_from(policy.channels), topic=st.sampled_from([None, *policy.topics]),
+        customer_id=customer, channel=_weighted(list(policy.channels), [None]),
+        topic=st.sampled_from([None, *policy.topics]),
         max_count=st.sampled_from([0, 1, 2, 3, None, -1]),
         window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, 0, None, -1])), 6)
     events = _rows(draw, dict(
