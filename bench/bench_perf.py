@@ -12,7 +12,7 @@ seeded data of `generate_data.py` at `--scale` (1 = 1M customers, 20M touches,
 Rounds interleave the two (and alternate which goes first), because this
 machine's speed drifts by ±30 %; the figure is the median of the per-round
 ratios query / floor. Peak RSS is the worker's (for PostgreSQL that is the
-client only, so it is not reported). Engines: `duckdb` (a database file next
+client only, so it is not reported; JIT is off, as docs/design.md advises). Engines: `duckdb` (a database file next
 to the Parquet cache), `postgres` (a database `policylang_bench_<size>` on the
 local server, loaded once with COPY), `spark` (PySpark local[2], over the
 Parquet files; slow, so only by asking for it).
@@ -84,6 +84,7 @@ def duckdb_file(sizes: Sizes) -> Path:
         config = dataclasses.replace(project.config, data={t: str(p) for t, p in paths.items()})
         engine = open_data_files(config, require_policy(project))
         con = engine.connection
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"ATTACH '{target}.tmp' AS f")
         for table in TABLE_COLUMNS:
             con.execute(f"CREATE TABLE f.{table} AS SELECT * FROM {table}")
@@ -137,6 +138,7 @@ def worker(engine: str, target: str, table: str, statement: str) -> None:
         import psycopg
 
         con = psycopg.connect(target, autocommit=True)
+        con.execute("SET jit = off")  # its compile time exceeds the run time here (docs/design.md)
         con.execute(drop)
         started = time.perf_counter()
         con.execute(statement)

@@ -9,7 +9,9 @@ running value of the candidates sent before n (`acc_*`), what n itself adds
 when sent (`c_*`) and n's verdict (`rule`, NULL when sent). Step n + 1 adds n's
 contribution to each running value when n was sent, then evaluates the batch
 checks in evaluation order: a check fails once its running value reaches the
-candidate's `rem_*` column.
+candidate's `rem_*` column. The walk's rows carry the candidate's ids, so the
+final SELECT reads `pl_decided`: the candidates out of play UNION ALL the
+walked ones.
 
 The recursive term joins `pl_ranked` directly (no sub-query, aggregate or
 window function: SQLite forbids them there), and every recursive column is
@@ -24,20 +26,18 @@ from sqlglot import exp
 from .sql_checks import Base, Counter, Test, rule_literal, where
 from .sql_sources import all_of, cte, is_null
 
-BASE, RANKED, BATCHES, WALK = "pl_base", "pl_ranked", "pl_batches", "pl_walk"
+BASE, RANKED, BATCHES, WALK, DECIDED = "pl_base", "pl_ranked", "pl_batches", "pl_walk", "pl_decided"
+DECIDED_BEFORE = ("pre_rule", "marketing", "priority")  # what puts a candidate in play and orders it: not walked
 FOLDING = ("spark", "databricks")  # dialects that walk the batch with a fold instead of a recursive CTE
 
 
-def decisions(rows: str, rule: exp.Expression, version: str, joins=()) -> exp.Select:
+def decisions(rows: str, rule: exp.Expression, version: str) -> exp.Select:
     """candidate_id, customer_id, decision, rule, policy_version over `rows` (alias r)."""
     decision = exp.Case(ifs=[exp.If(this=is_null(rule.copy()), true=exp.Literal.string("send"))],
                         default=exp.Literal.string("suppress"))
-    query = exp.select(exp.column("candidate_id", table="r"), exp.column("customer_id", table="r"),
-                       exp.alias_(decision, "decision"), exp.alias_(rule, "rule"),
-                       exp.alias_(exp.Literal.string(version), "policy_version")).from_(cte(rows, "r"))
-    for table, on in joins:
-        query = query.join(table, on=on, join_type="left")
-    return query
+    return exp.select(exp.column("candidate_id", table="r"), exp.column("customer_id", table="r"),
+                      exp.alias_(decision, "decision"), exp.alias_(rule, "rule"),
+                      exp.alias_(exp.Literal.string(version), "policy_version")).from_(cte(rows, "r"))
 
 
 def _in_play(alias: str) -> exp.Expression:
@@ -73,15 +73,14 @@ class Walk:
         self.counters: list[Counter] = list(base.counters.values())
 
     def ranked(self, columns: list[str]) -> exp.Select:
-        """`pl_base` with `rn`, the place of a candidate in play in its customer's batch (NULL for the
-        others, so no later join needs a filter that a planner could misjudge as selective)."""
+        """The candidates in play, each with `rn`, its place in its customer's batch: the walk and
+        its window read only these rows (the others are decided by `pl_base.pre_rule` alone)."""
         b = lambda name: exp.column(name, table="b")
         order = [exp.Ordered(this=b("priority"), desc=True)]
         order += [exp.Ordered(this=key) for key in self.base.target.id_order(b("candidate_id"))]
-        in_play = exp.Case(ifs=[exp.If(this=_in_play("b"), true=exp.Literal.number(1))], default=exp.Literal.number(0))
-        number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), in_play], order=exp.Order(expressions=order))
-        rn = exp.Case(ifs=[exp.If(this=_in_play("b"), true=number)])
-        return exp.select(*[b(c) for c in columns], exp.alias_(rn, "rn")).from_(cte(BASE, "b"))
+        rn = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey")], order=exp.Order(expressions=order))
+        walked = [b(c) for c in columns if c not in DECIDED_BEFORE]
+        return exp.select(*walked, exp.alias_(rn, "rn")).from_(cte(BASE, "b")).where(_in_play("b"))
 
     def _value(self, test: Test, frame: Frame) -> exp.Expression:
         """The running value `test` compares: its counter's, or that of the first counter matching
@@ -113,13 +112,24 @@ class Walk:
 
     def ctes(self, columns: list[str]) -> list[tuple[str, exp.Expression]]:
         walk = Recursion(self) if self.recursive else Fold(self)
-        return [(RANKED, self.ranked(columns))] + walk.ctes()
+        return [(RANKED, self.ranked(columns))] + walk.ctes() + [(DECIDED, self.decided())]
+
+    def decided(self) -> exp.Union:
+        """`pl_decided`: every candidate's id, customer and rule, the candidates out of play (their
+        `pre_rule`) UNION ALL the walked ones, so no join spans the whole batch."""
+        r = lambda name: exp.column(name, table="r")
+        ids = [r("candidate_id"), r("customer_id")]
+        out_of_play = exp.select(*ids, exp.alias_(r("pre_rule"), "rule")).from_(cte(BASE, "r")).where(
+            exp.not_(_in_play("r")))
+        if self.recursive:
+            return exp.union(out_of_play, exp.select(*ids, r("rule")).from_(cte(WALK, "r")), distinct=False)
+        on = exp.and_(exp.EQ(this=exp.column("ckey", table="w"), expression=r("ckey")),
+                      exp.EQ(this=exp.column("rn", table="w"), expression=r("rn")))
+        walked = exp.select(*ids, exp.column("rule", table="w")).from_(cte(RANKED, "r")).join(cte(WALK, "w"), on=on)
+        return exp.union(out_of_play, walked, distinct=False)
 
     def final(self, version: str) -> exp.Select:
-        rule = exp.Coalesce(this=exp.column("pre_rule", table="r"), expressions=[exp.column("rule", table="w")])
-        on = exp.and_(exp.EQ(this=exp.column("ckey", table="w"), expression=exp.column("ckey", table="r")),
-                      exp.EQ(this=exp.column("rn", table="w"), expression=exp.column("rn", table="r")))
-        return decisions(RANKED, rule, version, joins=((cte(WALK, "w"), on),))
+        return decisions(DECIDED, exp.column("rule", table="r"), version)
 
 
 class Recursion:
@@ -131,7 +141,8 @@ class Recursion:
 
     def _step(self, frame: Frame) -> exp.Select:
         counters = self.walk.counters
-        columns = [frame.now("ckey"), frame.now("rn")] + [frame.now(f"c_{c.name}") for c in counters]
+        columns = [frame.now(name) for name in ("candidate_id", "customer_id", "ckey", "rn")]
+        columns += [frame.now(f"c_{c.name}") for c in counters]
         columns += [exp.alias_(exp.cast(frame.running(c), "bigint"), f"acc_{c.name}") for c in counters]
         return exp.select(*columns, exp.alias_(self.walk.verdict(frame), "rule"))
 
@@ -160,8 +171,7 @@ class Fold:
         r = lambda name: exp.column(name, table="r")
         batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[  # sorted by rn, the first field
             exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in self._fields()])))
-        batches = (exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r"))
-                   .where(exp.not_(is_null(r("rn")))).group_by(r("ckey")))
+        batches = exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r")).group_by(r("ckey"))
         return [(BATCHES, batches), (WALK, self._walk())]
 
     def _fields(self) -> list[str]:

@@ -1,8 +1,8 @@
 """Consent in force: one join and one arg-max by specificity (SPEC 5.4.2).
 
-`pl_consent` pairs each distinct (customer, channel, topic, business unit) of
-the batch with the consent rows that match it (same channel, topic equal or
-NULL, brand equal or NULL, in force at T) and numbers them: most specific
+`pl_consent` pairs each candidate (`candidate_id` is unique, SPEC 3) with the
+consent rows that match it (same channel, topic equal or NULL, brand equal or
+NULL, in force at T) and numbers them per candidate: most specific
 topic, then most specific brand, then latest `updated_at` (a NULL one is in
 force and older than any date), and on a full tie `opt_out` first. Row 1 is
 the effective consent; `opt_in` is 1 only when its status is exactly
@@ -18,50 +18,37 @@ from .sql_dialects import Target
 from .sql_sources import Rows, all_of, cte, flag, is_null, text
 
 NAME = "pl_consent"
-NO_TOPIC = ""  # the key of a NULL topic; never a declared topic, so never a candidate that gets this far
 
 
 def _specific(value: exp.Expression) -> exp.Ordered:
     return exp.Ordered(this=flag(exp.not_(is_null(value))), desc=True)
 
 
-def topic_key(topic: exp.Expression) -> exp.Expression:
-    return exp.Coalesce(this=topic, expressions=[text(NO_TOPIC)])
-
-
 def consent_select(target: Target, policy: PolicySet) -> exp.Select:
     candidates = Rows(target, policy, "candidates", "c")
     channels = [rule.channel for rule in policy.rules if isinstance(rule, ConsentRule)]
-    batch = (exp.select(*[exp.alias_(candidates[c], c) for c in ("customer_id", "channel", "topic", "business_unit")])
-             .distinct().from_(candidates.source)
-             .where(exp.In(this=candidates["channel"], expressions=[text(c) for c in channels])))
-    c = {name: exp.column(name, table="b") for name in ("customer_id", "channel", "topic", "business_unit")}
     k = Rows(target, policy, "consents", "k")
     on = all_of(
-        exp.EQ(this=k.key, expression=c["customer_id"].copy()),
-        exp.EQ(this=k["channel"], expression=c["channel"].copy()),
-        exp.or_(is_null(k.raw("topic")), exp.EQ(this=k["topic"], expression=c["topic"].copy())),
-        exp.or_(is_null(k.raw("brand")), exp.EQ(this=k["brand"], expression=c["business_unit"].copy())),
+        exp.EQ(this=k.key, expression=candidates.key),
+        exp.EQ(this=k["channel"], expression=candidates["channel"]),
+        exp.or_(is_null(k.raw("topic")), exp.EQ(this=k["topic"], expression=candidates["topic"])),
+        exp.or_(is_null(k.raw("brand")), exp.EQ(this=k["brand"], expression=candidates["business_unit"])),
         exp.or_(is_null(k.raw("updated_at")), k.happened("updated_at")),
     )
     opt_in = flag(k.equals("status", "opt_in"))
     order = [_specific(k.raw("topic")), _specific(k.raw("brand")), _specific(k.raw("updated_at")),
              exp.Ordered(this=k.raw("updated_at"), desc=True), exp.Ordered(this=opt_in.copy())]
-    pick = exp.Window(this=exp.RowNumber(), partition_by=[v.copy() for v in c.values()],
-                      order=exp.Order(expressions=order))
-    return (exp.select(c["customer_id"], c["channel"], exp.alias_(topic_key(c["topic"]), "topic_key"),
-                       c["business_unit"], exp.alias_(opt_in, "opt_in"), exp.alias_(pick, "pick"))
-            .from_(batch.subquery("b"))
-            .join(k.source, on=on))
+    candidate_id = candidates["candidate_id"]
+    pick = exp.Window(this=exp.RowNumber(), partition_by=[candidate_id.copy()], order=exp.Order(expressions=order))
+    return (exp.select(exp.alias_(candidate_id, "candidate_id"), exp.alias_(opt_in, "opt_in"), exp.alias_(pick, "pick"))
+            .from_(candidates.source).join(k.source, on=on)
+            .where(exp.In(this=candidates["channel"], expressions=[text(c) for c in channels])))
 
 
 def consent_join(query: exp.Select, candidates: Rows, alias: str = "k") -> exp.Select:
     """`query` over `candidates` LEFT JOINed to the candidate's effective consent row."""
     on = all_of(
-        exp.EQ(this=exp.column("customer_id", table=alias), expression=candidates.key),
-        exp.EQ(this=exp.column("channel", table=alias), expression=candidates["channel"]),
-        exp.EQ(this=exp.column("topic_key", table=alias), expression=topic_key(candidates["topic"])),
-        exp.EQ(this=exp.column("business_unit", table=alias), expression=candidates["business_unit"]),
+        exp.EQ(this=exp.column("candidate_id", table=alias), expression=candidates["candidate_id"]),
         exp.EQ(this=exp.column("pick", table=alias), expression=exp.Literal.number(1)),
     )
     return query.join(cte(NAME, alias), on=on, join_type="left")

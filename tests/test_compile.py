@@ -360,8 +360,8 @@ def test_history_is_aggregated_per_customer_never_per_candidate():
         if cte.alias.startswith(("pl_touches", "pl_events", "pl_last", "pl_unopened")):
             assert [g.sql() for g in cte.this.args["group"].expressions] == [
                 f"{cte.this.args['from_'].this.alias}.customer_id"]
-    # the one sub-query is the batch's distinct (customer, channel, topic, unit) under consent
-    assert len(list(query.find_all(exp.Subquery))) == 1
+    # no sub-query: consent is picked per candidate in one join (pl_consent)
+    assert not list(query.find_all(exp.Subquery))
 
 
 HISTORY_ONLY = {"global.policy": HAND_WORKED["global.policy"].split("gap sms")[0]}

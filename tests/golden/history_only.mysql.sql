@@ -84,37 +84,27 @@ WITH pl_events_occurred_14d AS (
   FROM customers AS c
 ), pl_consent AS (
   SELECT
-    b.customer_id,
-    b.channel,
-    COALESCE(b.topic, '') AS topic_key,
-    b.business_unit,
+    CAST(c.candidate_id AS BINARY) AS candidate_id,
     CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY b.customer_id, b.channel, b.topic, b.business_unit
+      PARTITION BY CAST(c.candidate_id AS BINARY)
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
-  FROM (
-    SELECT DISTINCT
-      CAST(c.customer_id AS BINARY) AS customer_id,
-      CAST(c.channel AS BINARY) AS channel,
-      CAST(c.topic AS BINARY) AS topic,
-      CAST(c.business_unit AS BINARY) AS business_unit
-    FROM candidates AS c
-    WHERE
-      CAST(c.channel AS BINARY) IN ('email', 'sms')
-  ) AS b
+  FROM candidates AS c
   JOIN consents AS k
-    ON CAST(k.customer_id AS BINARY) = b.customer_id
-    AND CAST(k.channel AS BINARY) = b.channel
+    ON CAST(k.customer_id AS BINARY) = CAST(c.customer_id AS BINARY)
+    AND CAST(k.channel AS BINARY) = CAST(c.channel AS BINARY)
     AND (
-      k.topic IS NULL OR CAST(k.topic AS BINARY) = b.topic
+      k.topic IS NULL OR CAST(k.topic AS BINARY) = CAST(c.topic AS BINARY)
     )
     AND (
-      k.brand IS NULL OR CAST(k.brand AS BINARY) = b.business_unit
+      k.brand IS NULL OR CAST(k.brand AS BINARY) = CAST(c.business_unit AS BINARY)
     )
     AND (
       k.updated_at IS NULL OR k.updated_at <= UTC_TIMESTAMP(6)
     )
+  WHERE
+    CAST(c.channel AS BINARY) IN ('email', 'sms')
 ), pl_base AS (
   SELECT
     c.candidate_id AS candidate_id,
@@ -164,11 +154,7 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = CAST(c.customer_id AS BINARY) AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.customer_id = CAST(c.customer_id AS BINARY)
-    AND k.channel = CAST(c.channel AS BINARY)
-    AND k.topic_key = COALESCE(CAST(c.topic AS BINARY), '')
-    AND k.business_unit = CAST(c.business_unit AS BINARY)
-    AND k.pick = 1
+    ON k.candidate_id = CAST(c.candidate_id AS BINARY) AND k.pick = 1
   LEFT JOIN pl_events_occurred_14d
     ON pl_events_occurred_14d.customer_id = CAST(c.customer_id AS BINARY)
   LEFT JOIN pl_unopened

@@ -79,37 +79,27 @@ WITH pl_events_occurred_14d AS (
   FROM customers AS c
 ), pl_consent AS (
   SELECT
-    b.customer_id AS customer_id,
-    b.channel AS channel,
-    COALESCE(b.topic, '') AS topic_key,
-    b.business_unit AS business_unit,
+    c.candidate_id AS candidate_id,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY b.customer_id, b.channel, b.topic, b.business_unit
+      PARTITION BY c.candidate_id
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
-  FROM (
-    SELECT DISTINCT
-      c.customer_id AS customer_id,
-      c.channel AS channel,
-      c.topic AS topic,
-      c.business_unit AS business_unit
-    FROM candidates AS c
-    WHERE
-      c.channel IN ('email', 'sms')
-  ) AS b
+  FROM candidates AS c
   JOIN consents AS k
-    ON k.customer_id = b.customer_id
-    AND k.channel = b.channel
+    ON k.customer_id = c.customer_id
+    AND k.channel = c.channel
     AND (
-      k.topic IS NULL OR k.topic = b.topic
+      k.topic IS NULL OR k.topic = c.topic
     )
     AND (
-      k.brand IS NULL OR k.brand = b.business_unit
+      k.brand IS NULL OR k.brand = c.business_unit
     )
     AND (
       k.updated_at IS NULL OR k.updated_at <= SYSUTCDATETIME()
     )
+  WHERE
+    c.channel IN ('email', 'sms')
 ), pl_base AS (
   SELECT
     c.candidate_id AS candidate_id,
@@ -156,11 +146,7 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.customer_id = c.customer_id
-    AND k.channel = c.channel
-    AND k.topic_key = COALESCE(c.topic, '')
-    AND k.business_unit = c.business_unit
-    AND k.pick = 1
+    ON k.candidate_id = c.candidate_id AND k.pick = 1
   LEFT JOIN pl_events_occurred_14d
     ON pl_events_occurred_14d.customer_id = c.customer_id
   LEFT JOIN pl_unopened

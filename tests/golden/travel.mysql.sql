@@ -240,38 +240,28 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ON pl_events_occurred_180d.customer_id = CAST(c.customer_id AS BINARY)
 ), pl_consent AS (
   SELECT
-    b.customer_id,
-    b.channel,
-    COALESCE(b.topic, '') AS topic_key,
-    b.business_unit,
+    CAST(c.candidate_id AS BINARY) AS candidate_id,
     CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY b.customer_id, b.channel, b.topic, b.business_unit
+      PARTITION BY CAST(c.candidate_id AS BINARY)
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
-  FROM (
-    SELECT DISTINCT
-      CAST(c.customer_id AS BINARY) AS customer_id,
-      CAST(c.channel AS BINARY) AS channel,
-      CAST(c.topic AS BINARY) AS topic,
-      CAST(c.business_unit AS BINARY) AS business_unit
-    FROM candidates AS c
-    WHERE
-      CAST(c.channel AS BINARY) IN ('email', 'sms', 'push', 'direct_mail')
-  ) AS b
+  FROM candidates AS c
   JOIN crm.`Consent Log` AS k
-    ON CAST(k.customer_id AS BINARY) = b.customer_id
-    AND CAST(k.channel AS BINARY) = b.channel
+    ON CAST(k.customer_id AS BINARY) = CAST(c.customer_id AS BINARY)
+    AND CAST(k.channel AS BINARY) = CAST(c.channel AS BINARY)
     AND (
-      k.topic IS NULL OR CAST(k.topic AS BINARY) = b.topic
+      k.topic IS NULL OR CAST(k.topic AS BINARY) = CAST(c.topic AS BINARY)
     )
     AND (
-      k.brand IS NULL OR CAST(k.brand AS BINARY) = b.business_unit
+      k.brand IS NULL OR CAST(k.brand AS BINARY) = CAST(c.business_unit AS BINARY)
     )
     AND (
       k.updated_at IS NULL
       OR k.updated_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     )
+  WHERE
+    CAST(c.channel AS BINARY) IN ('email', 'sms', 'push', 'direct_mail')
 ), pl_preference_rows AS (
   SELECT
     CAST(p.customer_id AS BINARY) AS customer_id,
@@ -495,11 +485,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = CAST(c.customer_id AS BINARY) AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.customer_id = CAST(c.customer_id AS BINARY)
-    AND k.channel = CAST(c.channel AS BINARY)
-    AND k.topic_key = COALESCE(CAST(c.topic AS BINARY), '')
-    AND k.business_unit = CAST(c.business_unit AS BINARY)
-    AND k.pick = 1
+    ON k.candidate_id = CAST(c.candidate_id AS BINARY) AND k.pick = 1
   LEFT JOIN pl_preferences AS pc
     ON pc.customer_id = CAST(c.customer_id AS BINARY)
     AND pc.channel = CAST(c.channel AS BINARY)
@@ -530,9 +516,6 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.candidate_id,
     b.customer_id,
     b.ckey,
-    b.priority,
-    b.marketing,
-    b.pre_rule,
     b.channel,
     b.topic,
     b.rem_global_gap_email,
@@ -707,23 +690,27 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM pl_walk AS w
   JOIN pl_ranked AS r
     ON r.ckey = w.ckey AND r.rn = w.rn + 1
+), pl_decided AS (
+  SELECT
+    r.candidate_id,
+    r.customer_id,
+    r.pre_rule AS rule
+  FROM pl_base AS r
+  WHERE
+    NOT (
+      r.pre_rule IS NULL AND r.marketing = 1
+    )
+  UNION ALL
+  SELECT
+    r.candidate_id,
+    r.customer_id,
+    r.rule
+  FROM pl_walk AS r
 )
-SELECT
-  r.candidate_id,
-  r.customer_id,
-  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  r.pre_rule AS rule,
-  '27f6f84f9f02' AS policy_version
-FROM pl_base AS r
-WHERE
-  NOT (
-    r.pre_rule IS NULL AND r.marketing = 1
-  )
-UNION ALL
 SELECT
   r.candidate_id,
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
   '27f6f84f9f02' AS policy_version
-FROM pl_walk AS r
+FROM pl_decided AS r

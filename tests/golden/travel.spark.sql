@@ -224,37 +224,27 @@ WITH pl_events_occurred_30d AS (
     ON pl_events_occurred_180d.customer_id = c.customer_id
 ), pl_consent AS (
   SELECT
-    b.customer_id,
-    b.channel,
-    COALESCE(b.topic, '') AS topic_key,
-    b.business_unit,
+    c.candidate_id AS candidate_id,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY b.customer_id, b.channel, b.topic, b.business_unit
+      PARTITION BY c.candidate_id
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
     ) AS pick
-  FROM (
-    SELECT DISTINCT
-      c.customer_id AS customer_id,
-      c.channel AS channel,
-      c.topic AS topic,
-      c.business_unit AS business_unit
-    FROM candidates AS c
-    WHERE
-      c.channel IN ('email', 'sms', 'push', 'direct_mail')
-  ) AS b
+  FROM candidates AS c
   JOIN crm.`Consent Log` AS k
-    ON k.customer_id = b.customer_id
-    AND k.channel = b.channel
+    ON k.customer_id = c.customer_id
+    AND k.channel = c.channel
     AND (
-      k.topic IS NULL OR k.topic = b.topic
+      k.topic IS NULL OR k.topic = c.topic
     )
     AND (
-      k.brand IS NULL OR k.brand = b.business_unit
+      k.brand IS NULL OR k.brand = c.business_unit
     )
     AND (
       k.updated_at IS NULL OR k.updated_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     )
+  WHERE
+    c.channel IN ('email', 'sms', 'push', 'direct_mail')
 ), pl_preference_rows AS (
   SELECT
     p.customer_id AS customer_id,
@@ -428,11 +418,7 @@ WITH pl_events_occurred_30d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.customer_id = c.customer_id
-    AND k.channel = c.channel
-    AND k.topic_key = COALESCE(c.topic, '')
-    AND k.business_unit = c.business_unit
-    AND k.pick = 1
+    ON k.candidate_id = c.candidate_id AND k.pick = 1
   LEFT JOIN pl_preferences AS pc
     ON pc.customer_id = c.customer_id AND pc.channel = c.channel AND pc.topic IS NULL
   LEFT JOIN pl_preferences AS pt
@@ -459,9 +445,6 @@ WITH pl_events_occurred_30d AS (
     b.candidate_id,
     b.customer_id,
     b.ckey,
-    b.priority,
-    b.marketing,
-    b.pre_rule,
     b.channel,
     b.topic,
     b.rem_global_gap_email,
@@ -797,25 +780,29 @@ WITH pl_events_occurred_30d AS (
       )
     )
   FROM pl_batches AS b
+), pl_decided AS (
+  SELECT
+    r.candidate_id,
+    r.customer_id,
+    r.pre_rule AS rule
+  FROM pl_base AS r
+  WHERE
+    NOT (
+      r.pre_rule IS NULL AND r.marketing = 1
+    )
+  UNION ALL
+  SELECT
+    r.candidate_id,
+    r.customer_id,
+    w.rule
+  FROM pl_ranked AS r
+  JOIN pl_walk AS w
+    ON w.ckey = r.ckey AND w.rn = r.rn
 )
 SELECT
   r.candidate_id,
   r.customer_id,
-  CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  r.pre_rule AS rule,
+  CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
+  r.rule AS rule,
   '27f6f84f9f02' AS policy_version
-FROM pl_base AS r
-WHERE
-  NOT (
-    r.pre_rule IS NULL AND r.marketing = 1
-  )
-UNION ALL
-SELECT
-  r.candidate_id,
-  r.customer_id,
-  CASE WHEN w.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
-  w.rule AS rule,
-  '27f6f84f9f02' AS policy_version
-FROM pl_ranked AS r
-LEFT JOIN pl_walk AS w
-  ON w.ckey = r.ckey AND w.rn = r.rn
+FROM pl_decided AS r
