@@ -20,6 +20,12 @@ Parquet files; slow, so only by asking for it).
     python bench/bench_perf.py --engine duckdb --scale 0.1 --rounds 5
     python bench/bench_perf.py --engine postgres --scale 0.1
     python bench/bench_perf.py --engine spark --scale 0.1 --rounds 1
+    python bench/bench_perf.py --cli        # check + compile of 50 units x 20 rules; check of policies/
+
+`--cli` times the command line instead, wall clock of fresh processes (the
+median of `--rounds`): `policylang check` and `policylang compile` on a
+generated set of 50 business units of 20 rules each, and `policylang check
+policies` on the example project.
 """
 from __future__ import annotations
 
@@ -190,6 +196,46 @@ def bench(engine: str, sizes: Sizes, rounds: int) -> None:
           f"median ratio {statistics.median(ratios):.2f} over {rounds} rounds{rss}")
 
 
+def unit_rules(unit: int) -> str:
+    """20 rules of every batch-dependent and history-only kind for business unit `u<unit>`."""
+    channels = ("email", "sms", "push", "direct_mail")
+    rules = [f"cap {channels[i % 4]} {1 + i % 5} per {7 * (1 + i % 4)} days as cap_{i}" for i in range(8)]
+    rules += [f"cap email topic offers per 30 days as tiered_{i} {{\n  gold: {4 + i}\n  otherwise: 2\n}}"
+              for i in range(3)]
+    rules += [f"gap {channels[i % 2]} {1 + i} days as gap_{i}" for i in range(2)]
+    rules += [f"stop {channels[i % 2]} after {4 + i} unopened as stop_{i}" for i in range(2)]
+    rules += [f"block marketing for tier_{i} as block_{i}" for i in range(2)]
+    rules += [f"cap direct_mail spend {5 + i}.00 per 90 days as spend_{i}" for i in range(3)]
+    segments = [f"segment tier_{i}: loyalty_tier = \"t{unit}_{i}\"" for i in range(2)] + ['segment gold: loyalty_tier = "gold"']
+    return f"policy business_unit u{unit}\n\n" + "\n".join(segments + rules) + "\n"
+
+
+def cli_bench(rounds: int) -> None:
+    """Wall time of `policylang check` and `compile` on 50 units x 20 rules, and of `check policies`."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        units = [f"u{n}" for n in range(50)]
+        (root / "policylang.yaml").write_text(
+            f"policies: .\ndialect: duckdb\nbusiness_units: [{', '.join(units)}]\nattributes:\n  loyalty_tier: text\n")
+        global_rules = (POLICY / "global.policy").read_text().split("segment high_affinity")[0]
+        (root / "global.policy").write_text(global_rules)
+        for n in range(50):
+            (root / f"u{n}.policy").write_text(unit_rules(n))
+        runs = {"check, 50 units x 20 rules": ["check", str(root)],
+                "compile, 50 units x 20 rules": ["compile", str(root), "--as-of", "2025-06-30T06:00:00Z"],
+                "check policies (example project)": ["check", str(HERE.parent / "policies")]}
+        for what, arguments in runs.items():
+            times = []
+            for _ in range(rounds):
+                started = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "policylang", *arguments], capture_output=True, text=True)
+                times.append(time.perf_counter() - started)
+                if done.returncode not in (0, 1):
+                    raise SystemExit(f"{what} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            print(f"  {what:<34} median {statistics.median(times):.2f} s over {rounds} runs "
+                  f"(exit {done.returncode})", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("duckdb", "postgres", "spark"), default="duckdb")
@@ -197,12 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "policylang-bench")
+    parser.add_argument("--cli", action="store_true", help="time check and compile instead")
     parser.add_argument("--worker", nargs=4, metavar=("ENGINE", "TARGET", "TABLE", "SQL_FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         engine, target, table, sql_file = args.worker
         worker(engine, target, table, Path(sql_file).read_text())
+        return 0
+    if args.cli:
+        print(f"machine: {machine()}")
+        cli_bench(args.rounds)
         return 0
     customers = round(1_000_000 * args.scale)
     sizes = Sizes(customers, 20 * customers, 2 * customers, args.seed, args.data)

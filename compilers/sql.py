@@ -67,7 +67,7 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
         query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
     _check_names(policy, [name for name, _ in ctes])
     for name, cte in ctes:
-        query = query.with_(name, as_=cte, recursive=recursive)  # every call: sqlglot keeps the last one's flag
+        query = query.with_(name, as_=cte, recursive=recursive, copy=False)  # sqlglot keeps the last flag
     moment = timestamp_text(target.as_of) if target.as_of else "the engine's current UTC time"
     query.args["with_"].add_comments([f"policylang decision query, policy_version {policy.version or '-'}, "
                                       f"as of {moment}"])
@@ -76,7 +76,7 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
 
 def to_sql(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None, pretty: bool = True) -> str:
     """The decision query as one SQL statement in `dialect`."""
-    return compile_policy(policy, dialect, as_of).sql(dialect=dialect, pretty=pretty)
+    return compile_policy(policy, dialect, as_of).sql(dialect=dialect, pretty=pretty, copy=False)
 
 
 def _check_names(policy: PolicySet, ctes: list[str]) -> None:

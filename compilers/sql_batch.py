@@ -103,7 +103,7 @@ class Walk:
             fails = exp.or_(*[exp.GTE(this=self._value(test, frame), expression=frame.now(test.remaining))
                               for test in check.tests])
             branches.append(exp.If(this=fails, true=rule_literal(check.rule.id, where(check.rule))))
-        return exp.cast(exp.Case(ifs=branches), "text")
+        return exp.cast(exp.Case(ifs=branches), "text", copy=False)
 
     @property
     def recursive(self) -> bool:
@@ -143,18 +143,19 @@ class Recursion:
         counters = self.walk.counters
         columns = [frame.now(name) for name in ("candidate_id", "customer_id", "ckey", "rn")]
         columns += [frame.now(f"c_{c.name}") for c in counters]
-        columns += [exp.alias_(exp.cast(frame.running(c), "bigint"), f"acc_{c.name}") for c in counters]
-        return exp.select(*columns, exp.alias_(self.walk.verdict(frame), "rule"))
+        columns += [exp.alias_(exp.cast(frame.running(c), "bigint", copy=False), f"acc_{c.name}", copy=False)
+                    for c in counters]
+        return exp.select(*columns, exp.alias_(self.walk.verdict(frame), "rule", copy=False))
 
     def ctes(self) -> list[tuple[str, exp.Expression]]:
         first = exp.EQ(this=exp.column("rn", table="r"), expression=exp.Literal.number(1))
-        seed = self._step(Frame("r")).from_(cte(RANKED, "r")).where(first)
+        seed = self._step(Frame("r")).from_(cte(RANKED, "r"), copy=False).where(first, copy=False)
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="r"), expression=exp.column("ckey", table="w")),
                       exp.EQ(this=exp.column("rn", table="r"), expression=exp.Add(
                           this=exp.column("rn", table="w"), expression=exp.Literal.number(1))))
-        step = (self._step(Frame("r", "w", exp.column("rule", table="w"))).from_(cte(WALK, "w"))
-                .join(cte(RANKED, "r"), on=on))
-        return [(WALK, exp.union(seed, step, distinct=False))]
+        step = (self._step(Frame("r", "w", exp.column("rule", table="w"))).from_(cte(WALK, "w"), copy=False)
+                .join(cte(RANKED, "r"), on=on, copy=False))
+        return [(WALK, exp.union(seed, step, distinct=False, copy=False))]
 
 
 class Fold:

@@ -236,7 +236,8 @@ class Base:
         columns += [exp.alias_(self.contribution(counter), f"c_{counter.name}") for counter in self.counters.values()]
         customer = exp.and_(exp.EQ(this=exp.column("customer_id", table="cu"), expression=c.key),
                             exp.EQ(this=exp.column("copies", table="cu"), expression=ONE))
-        query = exp.select(*columns).from_(c.source).join(cte(CUSTOMERS, "cu"), on=customer, join_type="left")
+        query = exp.select(*columns).from_(c.source, copy=False).join(cte(CUSTOMERS, "cu"), on=customer,
+                                                                      join_type="left", copy=False)
         if self.has_consent:
             query = consent_join(query, c)
         if self.has_preferences:

@@ -51,7 +51,7 @@ def consent_join(query: exp.Select, candidates: Rows, alias: str = "k") -> exp.S
         exp.EQ(this=exp.column("candidate_id", table=alias), expression=candidates["candidate_id"]),
         exp.EQ(this=exp.column("pick", table=alias), expression=exp.Literal.number(1)),
     )
-    return query.join(cte(NAME, alias), on=on, join_type="left")
+    return query.join(cte(NAME, alias), on=on, join_type="left", copy=False)
 
 
 def consent_fails(rule: ConsentRule, candidates: Rows, alias: str = "k") -> exp.Expression:

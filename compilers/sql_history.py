@@ -79,10 +79,10 @@ class Aggregate:
             values.append(aliased)
         narrows = [c.narrow for c in self.columns.values()]
         narrow = exp.or_(*narrows) if narrows and all(n is not None for n in narrows) else None
-        query = exp.select(*keys, *values).from_(self.rows.source)
+        query = exp.select(*keys, *values).from_(self.rows.source, copy=False)
         for table, on in self.joins:
-            query = query.join(table, on=on, join_type="left")
-        return query.where(all_of(*self.filters, narrow)).group_by(*self.keys.values())
+            query = query.join(table, on=on, join_type="left", copy=False)
+        return query.where(all_of(*self.filters, narrow), copy=False).group_by(*self.keys.values(), copy=False)
 
 
 def _words(selector: Selector, scope: str) -> str:
@@ -215,6 +215,6 @@ class Reader:
             if "campaign_id" in aggregate.keys:
                 on = exp.and_(on, exp.EQ(this=exp.column("campaign_id", table=aggregate.name),
                                          expression=campaign.copy()))
-            query = query.join(cte(aggregate.name), on=on, join_type="left")
+            query = query.join(cte(aggregate.name), on=on, join_type="left", copy=False)
         return query
 

@@ -60,5 +60,5 @@ def preference_joins(query: exp.Select, candidates: Rows) -> exp.Select:
                       else exp.EQ(this=exp.column("topic", table=alias), expression=topic))
         on = all_of(exp.EQ(this=exp.column("customer_id", table=alias), expression=candidates.key),
                     exp.EQ(this=exp.column("channel", table=alias), expression=candidates["channel"]), topic_test)
-        query = query.join(cte(NAME, alias), on=on, join_type="left")
+        query = query.join(cte(NAME, alias), on=on, join_type="left", copy=False)
     return query
