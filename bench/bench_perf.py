@@ -11,8 +11,9 @@ seeded data of `generate_data.py` at `--scale` (1 = 1M customers, 20M touches,
 
 Rounds interleave the two (and alternate which goes first), because this
 machine's speed drifts by ±30 %; the figure is the median of the per-round
-ratios query / floor. Peak RSS is the worker's (for PostgreSQL that is the
-client only, so it is not reported; JIT is off, as docs/design.md advises). Engines: `duckdb` (a database file next
+ratios query / floor. Peak RSS is the worker's, reported for DuckDB only (the
+PostgreSQL server and Spark's JVM are other processes); PostgreSQL runs with
+JIT off, as docs/design.md advises. Spark's decisions must equal DuckDB's. Engines: `duckdb` (a database file next
 to the Parquet cache), `postgres` (a database `policylang_bench_<size>` on the
 local server, loaded once with COPY), `spark` (PySpark local[2], over the
 Parquet files; slow, so only by asking for it).
@@ -40,6 +41,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pa_parquet
 from sqlglot import exp
 
 import generate_data
@@ -157,7 +159,29 @@ def worker(engine: str, target: str, table: str, statement: str) -> None:
         spark.sql(drop)
         started = time.perf_counter()
         spark.sql(statement)
+        seconds = time.perf_counter() - started
+        if table == DECISIONS:  # kept for the comparison with DuckDB
+            pa_parquet.write_table(spark.table(table).toArrow(), spark_decisions(target))
+        print(f"seconds {seconds:.4f}")
+        return
     print(f"seconds {time.perf_counter() - started:.4f}")
+
+
+def spark_decisions(folder: str) -> Path:
+    return Path(folder) / "spark_decisions.parquet"
+
+
+def disagreements(sizes: Sizes, statement: str) -> int:
+    """How many of Spark's decisions differ from DuckDB's for the same data (rows in one and not the other)."""
+    con = duckdb.connect(str(duckdb_file(sizes)), read_only=True)
+    query = statement.split(" AS ", 1)[1]
+    con.execute(f"CREATE TEMP TABLE d AS {query}")
+    spark = spark_decisions(str(data_files(sizes)["touches"].parent))
+    con.execute(f"CREATE TEMP TABLE s AS SELECT * FROM read_parquet('{spark}')")
+    columns = "candidate_id, customer_id, decision, rule"
+    [(count,)] = con.execute(f"SELECT count(*) FROM ((SELECT {columns} FROM d EXCEPT ALL SELECT {columns} FROM s) "
+                             f"UNION ALL (SELECT {columns} FROM s EXCEPT ALL SELECT {columns} FROM d))").fetchall()
+    return count
 
 
 def data_files_at(folder: str) -> dict[str, Path]:
@@ -191,7 +215,9 @@ def bench(engine: str, sizes: Sizes, rounds: int) -> None:
         query_rss.append(result[DECISIONS][1])
         print(f"  round {number + 1}: query {result[DECISIONS][0]:7.2f} s, floor {result[FLOOR][0]:6.2f} s, "
               f"ratio {ratios[-1]:5.2f}, query peak RSS {result[DECISIONS][1]:6.0f} MiB", flush=True)
-    rss = "" if engine == "postgres" else f", peak RSS (worker, max) {max(query_rss):.0f} MiB"
+    rss = "" if engine != "duckdb" else f", peak RSS (worker, max) {max(query_rss):.0f} MiB"
+    if engine == "spark":
+        rss = f"; {disagreements(sizes, statements('duckdb')[DECISIONS])} decisions differ from DuckDB's"
     print(f"{engine} {sizes.customers} customers / {sizes.touches} touches / {sizes.candidates} candidates: "
           f"median ratio {statistics.median(ratios):.2f} over {rounds} rounds{rss}")
 
@@ -206,21 +232,26 @@ def unit_rules(unit: int) -> str:
     rules += [f"stop {channels[i % 2]} after {4 + i} unopened as stop_{i}" for i in range(2)]
     rules += [f"block marketing for tier_{i} as block_{i}" for i in range(2)]
     rules += [f"cap direct_mail spend {5 + i}.00 per 90 days as spend_{i}" for i in range(3)]
-    segments = [f"segment tier_{i}: loyalty_tier = \"t{unit}_{i}\"" for i in range(2)] + ['segment gold: loyalty_tier = "gold"']
+    segments = [f"segment tier_{i}: loyalty_tier = \"t{unit}_{i}\"" for i in range(2)]
+    segments.append('segment gold: loyalty_tier = "gold"')
     return f"policy business_unit u{unit}\n\n" + "\n".join(segments + rules) + "\n"
+
+
+def write_policy_set(root: Path, units: int) -> None:
+    """A project in `root`: the benchmark's channels, topics and consents, and `units` units of `unit_rules`."""
+    names = ", ".join(f"u{n}" for n in range(units))
+    (root / "policylang.yaml").write_text(
+        f"policies: .\ndialect: duckdb\nbusiness_units: [{names}]\nattributes:\n  loyalty_tier: text\n")
+    (root / "global.policy").write_text((POLICY / "global.policy").read_text().split("segment high_affinity")[0])
+    for n in range(units):
+        (root / f"u{n}.policy").write_text(unit_rules(n))
 
 
 def cli_bench(rounds: int) -> None:
     """Wall time of `policylang check` and `compile` on 50 units x 20 rules, and of `check policies`."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        units = [f"u{n}" for n in range(50)]
-        (root / "policylang.yaml").write_text(
-            f"policies: .\ndialect: duckdb\nbusiness_units: [{', '.join(units)}]\nattributes:\n  loyalty_tier: text\n")
-        global_rules = (POLICY / "global.policy").read_text().split("segment high_affinity")[0]
-        (root / "global.policy").write_text(global_rules)
-        for n in range(50):
-            (root / f"u{n}.policy").write_text(unit_rules(n))
+        write_policy_set(root, 50)
         runs = {"check, 50 units x 20 rules": ["check", str(root)],
                 "compile, 50 units x 20 rules": ["compile", str(root), "--as-of", "2025-06-30T06:00:00Z"],
                 "check policies (example project)": ["check", str(HERE.parent / "policies")]}
