@@ -27,7 +27,7 @@ from .sql_checks import Base, Counter, Test, rule_literal, where
 from .sql_sources import all_of, cte, is_null
 
 BASE, RANKED, BATCHES, WALK, DECIDED = "pl_base", "pl_ranked", "pl_batches", "pl_walk", "pl_decided"
-DECIDED_BEFORE = ("pre_rule", "marketing", "priority")  # what puts a candidate in play and orders it: not walked
+RANKED_ONLY = ("marketing", "priority")  # what puts a candidate in play and orders it: read by `pl_ranked` alone
 FOLDING = ("spark", "databricks")  # dialects that walk the batch with a fold instead of a recursive CTE
 
 
@@ -73,14 +73,18 @@ class Walk:
         self.counters: list[Counter] = list(base.counters.values())
 
     def ranked(self, columns: list[str]) -> exp.Select:
-        """The candidates in play, each with `rn`, its place in its customer's batch: the walk and
-        its window read only these rows (the others are decided by `pl_base.pre_rule` alone)."""
+        """Every candidate, with `rn`, its place in its customer's batch when it is in play (NULL for
+        the others, which `pre_rule` decides alone). Not filtering here keeps the row estimates of
+        the walk's joins right: filtered, PostgreSQL judged the batch a few rows and could pick a
+        nested loop over it."""
         b = lambda name: exp.column(name, table="b")
         order = [exp.Ordered(this=b("priority"), desc=True)]
         order += [exp.Ordered(this=key) for key in self.base.target.id_order(b("candidate_id"))]
-        rn = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey")], order=exp.Order(expressions=order))
-        walked = [b(c) for c in columns if c not in DECIDED_BEFORE]
-        return exp.select(*walked, exp.alias_(rn, "rn")).from_(cte(BASE, "b")).where(_in_play("b"))
+        in_play = exp.Case(ifs=[exp.If(this=_in_play("b"), true=exp.Literal.number(1))], default=exp.Literal.number(0))
+        number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), in_play], order=exp.Order(expressions=order))
+        rn = exp.Case(ifs=[exp.If(this=_in_play("b"), true=number)])
+        kept = [b(c) for c in columns if c not in RANKED_ONLY]
+        return exp.select(*kept, exp.alias_(rn, "rn")).from_(cte(BASE, "b"))
 
     def _value(self, test: Test, frame: Frame) -> exp.Expression:
         """The running value `test` compares: its counter's, or that of the first counter matching
@@ -119,8 +123,8 @@ class Walk:
         `pre_rule`) UNION ALL the walked ones, so no join spans the whole batch."""
         r = lambda name: exp.column(name, table="r")
         ids = [r("candidate_id"), r("customer_id")]
-        out_of_play = exp.select(*ids, exp.alias_(r("pre_rule"), "rule")).from_(cte(BASE, "r")).where(
-            exp.not_(_in_play("r")))
+        out_of_play = exp.select(*ids, exp.alias_(r("pre_rule"), "rule")).from_(cte(RANKED, "r")).where(
+            is_null(r("rn")))
         if self.recursive:
             return exp.union(out_of_play, exp.select(*ids, r("rule")).from_(cte(WALK, "r")), distinct=False)
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="w"), expression=r("ckey")),
@@ -172,7 +176,8 @@ class Fold:
         r = lambda name: exp.column(name, table="r")
         batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[  # sorted by rn, the first field
             exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in self._fields()])))
-        batches = exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r")).group_by(r("ckey"))
+        batches = (exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r"))
+                   .where(exp.not_(is_null(r("rn")))).group_by(r("ckey")))
         return [(BATCHES, batches), (WALK, self._walk())]
 
     def _fields(self) -> list[str]:

@@ -378,6 +378,8 @@ def test_batch_dependent_rules_walk_each_customer_recursively():
     assert isinstance(walk, exp.Union) and not walk.args.get("distinct")
     seed, step = walk.this, walk.expression
     assert seed.args["where"].this.sql() == "r.rn = 1"
+    ranked = next(cte.this for cte in query.args["with_"].expressions if cte.alias == "pl_ranked")
+    assert "where" not in ranked.args  # every candidate: a filtered batch looked tiny to PostgreSQL's planner
     assert "pl_walk" in {t.name for t in step.find_all(exp.Table)}
     # joined on keys only: a filter there made PostgreSQL misjudge the rows and pick a nested loop
     assert step.args["joins"][0].args["on"].sql() == "r.ckey = w.ckey AND r.rn = w.rn + 1"

@@ -449,6 +449,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.candidate_id,
     b.customer_id,
     b.ckey,
+    b.pre_rule,
     b.channel,
     b.topic,
     b.rem_global_gap_email,
@@ -475,16 +476,17 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    ROW_NUMBER() OVER (
-      PARTITION BY b.ckey
-      ORDER BY b.priority DESC NULLS LAST, CASE
-        WHEN CAST(PG_TYPEOF(b.candidate_id) AS TEXT) IN ('smallint', 'integer', 'bigint', 'numeric')
-        THEN CAST(CAST(b.candidate_id AS TEXT) AS DECIMAL)
-      END, CAST(b.candidate_id AS TEXT) COLLATE "C"
-    ) AS rn
+    CASE
+      WHEN b.pre_rule IS NULL AND b.marketing = 1
+      THEN ROW_NUMBER() OVER (
+        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
+        ORDER BY b.priority DESC NULLS LAST, CASE
+          WHEN CAST(PG_TYPEOF(b.candidate_id) AS TEXT) IN ('smallint', 'integer', 'bigint', 'numeric')
+          THEN CAST(CAST(b.candidate_id AS TEXT) AS DECIMAL)
+        END, CAST(b.candidate_id AS TEXT) COLLATE "C"
+      )
+    END AS rn
   FROM pl_base AS b
-  WHERE
-    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_walk AS (
   SELECT
     r.candidate_id,
@@ -631,11 +633,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     r.candidate_id,
     r.customer_id,
     r.pre_rule AS rule
-  FROM pl_base AS r
+  FROM pl_ranked AS r
   WHERE
-    NOT (
-      r.pre_rule IS NULL AND r.marketing = 1
-    )
+    r.rn IS NULL
   UNION ALL
   SELECT
     r.candidate_id,

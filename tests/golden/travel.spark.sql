@@ -445,6 +445,7 @@ WITH pl_events_occurred_30d AS (
     b.candidate_id,
     b.customer_id,
     b.ckey,
+    b.pre_rule,
     b.channel,
     b.topic,
     b.rem_global_gap_email,
@@ -471,10 +472,14 @@ WITH pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    ROW_NUMBER() OVER (PARTITION BY b.ckey ORDER BY b.priority DESC, b.candidate_id NULLS LAST) AS rn
+    CASE
+      WHEN b.pre_rule IS NULL AND b.marketing = 1
+      THEN ROW_NUMBER() OVER (
+        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
+        ORDER BY b.priority DESC, b.candidate_id NULLS LAST
+      )
+    END AS rn
   FROM pl_base AS b
-  WHERE
-    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_batches AS (
   SELECT
     r.ckey,
@@ -512,6 +517,8 @@ WITH pl_events_occurred_30d AS (
       )
     ) AS batch
   FROM pl_ranked AS r
+  WHERE
+    NOT r.rn IS NULL
   GROUP BY
     r.ckey
 ), pl_walk AS (
@@ -785,11 +792,9 @@ WITH pl_events_occurred_30d AS (
     r.candidate_id,
     r.customer_id,
     r.pre_rule AS rule
-  FROM pl_base AS r
+  FROM pl_ranked AS r
   WHERE
-    NOT (
-      r.pre_rule IS NULL AND r.marketing = 1
-    )
+    r.rn IS NULL
   UNION ALL
   SELECT
     r.candidate_id,

@@ -445,6 +445,7 @@ WITH pl_events_occurred_30d AS (
     b.candidate_id AS candidate_id,
     b.customer_id AS customer_id,
     b.ckey AS ckey,
+    b.pre_rule AS pre_rule,
     b.channel AS channel,
     b.topic AS topic,
     b.rem_global_gap_email AS rem_global_gap_email,
@@ -471,13 +472,14 @@ WITH pl_events_occurred_30d AS (
     b.c_sent_push_newsletter AS c_sent_push_newsletter,
     b.c_sent_direct_mail_offers AS c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter AS c_sent_direct_mail_newsletter,
-    ROW_NUMBER() OVER (
-      PARTITION BY b.ckey
-      ORDER BY b.priority DESC, CASE WHEN b.candidate_id IS NULL THEN 1 ELSE 0 END, b.candidate_id
-    ) AS rn
+    CASE
+      WHEN b.pre_rule IS NULL AND b.marketing = 1
+      THEN ROW_NUMBER() OVER (
+        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
+        ORDER BY b.priority DESC, CASE WHEN b.candidate_id IS NULL THEN 1 ELSE 0 END, b.candidate_id
+      )
+    END AS rn
   FROM pl_base AS b
-  WHERE
-    b.pre_rule IS NULL AND b.marketing = 1
 ), pl_walk AS (
   SELECT
     r.candidate_id,
@@ -624,11 +626,9 @@ WITH pl_events_occurred_30d AS (
     r.candidate_id,
     r.customer_id,
     r.pre_rule AS rule
-  FROM pl_base AS r
+  FROM pl_ranked AS r
   WHERE
-    NOT (
-      r.pre_rule IS NULL AND r.marketing = 1
-    )
+    r.rn IS NULL
   UNION ALL
   SELECT
     r.candidate_id,
