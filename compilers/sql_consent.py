@@ -1,12 +1,14 @@
 """Consent in force: one join and one arg-max by specificity (SPEC 5.4.2).
 
-`pl_consent` pairs each candidate (`candidate_id` is unique, SPEC 3) with the
-consent rows that match it (same channel, topic equal or NULL, brand equal or
-NULL, in force at T) and numbers them per candidate: most specific
-topic, then most specific brand, then latest `updated_at` (a NULL one is in
-force and older than any date), and on a full tie `opt_out` first. Row 1 is
-the effective consent; `opt_in` is 1 only when its status is exactly
-`opt_in` (anything else counts as `opt_out`). No row at all is "no answer".
+`pl_consent` pairs each candidate with the consent rows that match it (same
+channel, topic equal or NULL, brand equal or NULL, in force at T) and numbers
+them per (customer, channel, topic, business unit), what consent depends on:
+most specific topic, then most specific brand, then latest `updated_at` (a
+NULL one is in force and older than any date), and on a full tie `opt_out`
+first. Row 1 is the effective consent; `opt_in` is 1 only when its status is
+exactly `opt_in` (anything else counts as `opt_out`). No row at all is "no
+answer". Keying by what consent depends on rather than by `candidate_id`
+keeps a candidate with a NULL id (bad data) from losing its consent row.
 """
 from __future__ import annotations
 
@@ -18,10 +20,18 @@ from .sql_dialects import Target
 from .sql_sources import Rows, all_of, cte, flag, is_null, text
 
 NAME = "pl_consent"
+NO_TOPIC = ""  # the key of a NULL topic; never a declared topic, so never a candidate that gets this far
 
 
 def _specific(value: exp.Expression) -> exp.Ordered:
     return exp.Ordered(this=flag(exp.not_(is_null(value))), desc=True)
+
+
+def _keys(candidates: Rows) -> dict[str, exp.Expression]:
+    """What a candidate's consent depends on, by the column names of `pl_consent`."""
+    return {"customer_id": candidates.key, "channel": candidates["channel"],
+            "topic_key": exp.Coalesce(this=candidates["topic"], expressions=[text(NO_TOPIC)]),
+            "business_unit": candidates["business_unit"]}
 
 
 def consent_select(target: Target, policy: PolicySet) -> exp.Select:
@@ -38,19 +48,19 @@ def consent_select(target: Target, policy: PolicySet) -> exp.Select:
     opt_in = flag(k.equals("status", "opt_in"))
     order = [_specific(k.raw("topic")), _specific(k.raw("brand")), _specific(k.raw("updated_at")),
              exp.Ordered(this=k.raw("updated_at"), desc=True), exp.Ordered(this=opt_in.copy())]
-    candidate_id = candidates["candidate_id"]
-    pick = exp.Window(this=exp.RowNumber(), partition_by=[candidate_id.copy()], order=exp.Order(expressions=order))
-    return (exp.select(exp.alias_(candidate_id, "candidate_id"), exp.alias_(opt_in, "opt_in"), exp.alias_(pick, "pick"))
+    keys = _keys(candidates)
+    pick = exp.Window(this=exp.RowNumber(), partition_by=[v.copy() for v in keys.values()],
+                      order=exp.Order(expressions=order))
+    return (exp.select(*[exp.alias_(v, name) for name, v in keys.items()], exp.alias_(opt_in, "opt_in"),
+                       exp.alias_(pick, "pick"))
             .from_(candidates.source).join(k.source, on=on)
             .where(exp.In(this=candidates["channel"], expressions=[text(c) for c in channels])))
 
 
 def consent_join(query: exp.Select, candidates: Rows, alias: str = "k") -> exp.Select:
     """`query` over `candidates` LEFT JOINed to the candidate's effective consent row."""
-    on = all_of(
-        exp.EQ(this=exp.column("candidate_id", table=alias), expression=candidates["candidate_id"]),
-        exp.EQ(this=exp.column("pick", table=alias), expression=exp.Literal.number(1)),
-    )
+    on = all_of(*[exp.EQ(this=exp.column(name, table=alias), expression=v) for name, v in _keys(candidates).items()],
+                exp.EQ(this=exp.column("pick", table=alias), expression=exp.Literal.number(1)))
     return query.join(cte(NAME, alias), on=on, join_type="left", copy=False)
 
 

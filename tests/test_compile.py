@@ -117,7 +117,8 @@ HAND_DATA = Dataset(
     customers=[customer(n) for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 26, 27, 28,
                                      29, 30, 31, 32)]
     + [customer(11, last_purchase_at=T - 30 * DAY), customer(12, last_purchase_at=T - 30 * DAY + timedelta(seconds=1)),
-       customer(23, tier="gold"), customer(24, tier="Gold"), customer(33, vip=True), customer(34), customer(34)],
+       customer(23, tier="gold"), customer(24, tier="Gold"), customer(33, vip=True), customer(34), customer(34),
+       customer(35)],
     touches=[
         # 16: newsletter opened (sent T-10d), then two unopened ones; 17: one unopened and one opened after T
         touch(16, "email", T - 10 * DAY, topic="newsletter", opened_at=T - 9 * DAY),
@@ -149,6 +150,7 @@ HAND_DATA = Dataset(
         consent(9, "sms", "opt_in", None),
         consent(10, "sms", "OPT_IN", T - DAY), consent(10, "email", "garbage", T - DAY),
         consent(21, "sms", "opt_in", T - DAY), consent(22, "sms", "opt_in", T - DAY),
+        consent(35, "push", "opt_out", T - DAY),
     ],
     preferences=[
         preference(27, "push", 1, 7), preference(28, "push", 0, 7, topic="offers"),
@@ -199,6 +201,7 @@ HAND_DATA = Dataset(
         candidate(3202, 32, channel="push", business_unit="cruises", priority=2),
         candidate(3203, 32, channel="push"),
         candidate(3401, 34), candidate(3402, 34, message_class="transactional"),
+        candidate(None, 35, channel="push"),
     ],
 )
 
@@ -242,6 +245,8 @@ HAND_EXPECTED = {
     3201: None, 3202: "cruises.cruises_daily", 3203: None,
     # two customers rows with one id: ambiguous, fails closed (one decision per candidate all the same)
     3401: "unknown_customer", 3402: None,
+    # a NULL candidate_id (bad data) still meets its customer's consent: push opted out
+    None: "global.consent_push",
 }
 
 # Text ids: candidates order by code point ('B' < 'a' < 'b'); 'A', 'a' and 'a ' are three customers;

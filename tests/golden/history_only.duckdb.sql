@@ -81,10 +81,13 @@ WITH pl_events_occurred_14d AS (
   FROM customers AS c
 ), pl_consent AS (
   SELECT
-    c.candidate_id AS candidate_id,
+    c.customer_id AS customer_id,
+    c.channel AS channel,
+    COALESCE(c.topic, '') AS topic_key,
+    c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY c.candidate_id
+      PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
   FROM candidates AS c
@@ -150,7 +153,11 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.candidate_id = c.candidate_id AND k.pick = 1
+    ON k.customer_id = c.customer_id
+    AND k.channel = c.channel
+    AND k.topic_key = COALESCE(c.topic, '')
+    AND k.business_unit = c.business_unit
+    AND k.pick = 1
   LEFT JOIN pl_events_occurred_14d
     ON pl_events_occurred_14d.customer_id = c.customer_id
   LEFT JOIN pl_unopened

@@ -84,10 +84,13 @@ WITH pl_events_occurred_14d AS (
   FROM customers AS c
 ), pl_consent AS (
   SELECT
-    CAST(c.candidate_id AS BINARY) AS candidate_id,
+    CAST(c.customer_id AS BINARY) AS customer_id,
+    CAST(c.channel AS BINARY) AS channel,
+    COALESCE(CAST(c.topic AS BINARY), '') AS topic_key,
+    CAST(c.business_unit AS BINARY) AS business_unit,
     CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY CAST(c.candidate_id AS BINARY)
+      PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
   FROM candidates AS c
@@ -154,7 +157,11 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = CAST(c.customer_id AS BINARY) AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.candidate_id = CAST(c.candidate_id AS BINARY) AND k.pick = 1
+    ON k.customer_id = CAST(c.customer_id AS BINARY)
+    AND k.channel = CAST(c.channel AS BINARY)
+    AND k.topic_key = COALESCE(CAST(c.topic AS BINARY), '')
+    AND k.business_unit = CAST(c.business_unit AS BINARY)
+    AND k.pick = 1
   LEFT JOIN pl_events_occurred_14d
     ON pl_events_occurred_14d.customer_id = CAST(c.customer_id AS BINARY)
   LEFT JOIN pl_unopened

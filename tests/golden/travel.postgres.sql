@@ -224,10 +224,13 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ON pl_events_occurred_180d.customer_id = c.customer_id
 ), pl_consent AS (
   SELECT
-    c.candidate_id AS candidate_id,
+    c.customer_id AS customer_id,
+    c.channel AS channel,
+    COALESCE(c.topic, '') AS topic_key,
+    c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
     ROW_NUMBER() OVER (
-      PARTITION BY c.candidate_id
+      PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, k.updated_at DESC NULLS LAST, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
     ) AS pick
   FROM candidates AS c
@@ -422,7 +425,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   LEFT JOIN pl_customers AS cu
     ON cu.customer_id = c.customer_id AND cu.copies = 1
   LEFT JOIN pl_consent AS k
-    ON k.candidate_id = c.candidate_id AND k.pick = 1
+    ON k.customer_id = c.customer_id
+    AND k.channel = c.channel
+    AND k.topic_key = COALESCE(c.topic, '')
+    AND k.business_unit = c.business_unit
+    AND k.pick = 1
   LEFT JOIN pl_preferences AS pc
     ON pc.customer_id = c.customer_id AND pc.channel = c.channel AND pc.topic IS NULL
   LEFT JOIN pl_preferences AS pt
