@@ -230,3 +230,8 @@ def test_the_pool_tries_an_engine_once_and_reports_why(monkeypatch):
         with pytest.raises(pytest.skip.Exception, match="mariadb is unavailable: refused"):
             pool.get("mariadb")
     assert attempts == ["mariadb"]
+
+
+def test_postgres_sessions_run_without_jit(engine_pool):
+    """JIT compilation costs more than it saves on the decision query: our sessions turn it off."""
+    assert engine_pool.get("postgres").execute("SHOW jit") == [("off",)]
