@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlglot import exp
 
 from policylang.errors import UsageError
+from policylang.gc_pause import gc_paused
 from policylang.model import PolicySet
 
 from .sql_batch import BASE, Walk, decisions
@@ -44,6 +45,11 @@ __all__ = ["compile_policy", "to_sql"]
 
 def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None) -> exp.Expression:
     """The decision query for `policy` in `dialect` at `as_of` (None: the engine's current time)."""
+    with gc_paused():
+        return _compile(policy, dialect, as_of)
+
+
+def _compile(policy: PolicySet, dialect: str, as_of: datetime | None) -> exp.Expression:
     target = Target(dialect, as_of)
     history = History(target, policy)
     customers = Customers(target, policy, history)
@@ -67,7 +73,8 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
         query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
     _check_names(policy, [name for name, _ in ctes])
     for name, cte in ctes:
-        query = query.with_(name, as_=cte, recursive=recursive, copy=False)  # sqlglot keeps the last flag
+        query = query.with_(name, as_=cte, recursive=recursive, materialized=target.materialized(name) or None,
+                            copy=False)  # sqlglot keeps the last recursive flag
     moment = timestamp_text(target.as_of) if target.as_of else "the engine's current UTC time"
     query.args["with_"].add_comments([f"policylang decision query, policy_version {policy.version or '-'}, "
                                       f"as of {moment}"])
@@ -76,7 +83,9 @@ def compile_policy(policy: PolicySet, dialect: str = "duckdb", as_of: datetime |
 
 def to_sql(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None, pretty: bool = True) -> str:
     """The decision query as one SQL statement in `dialect`."""
-    return compile_policy(policy, dialect, as_of).sql(dialect=dialect, pretty=pretty, copy=False)
+    query = compile_policy(policy, dialect, as_of)
+    with gc_paused():
+        return query.sql(dialect=dialect, pretty=pretty, copy=False)
 
 
 def _check_names(policy: PolicySet, ctes: list[str]) -> None:

@@ -14,7 +14,9 @@ final SELECT reads `pl_decided`: the candidates out of play UNION ALL the
 walked ones.
 
 The recursive term joins `pl_ranked` directly (no sub-query, aggregate or
-window function: SQLite forbids them there), and every recursive column is
+window function: SQLite forbids them there; on PostgreSQL, which sorts the
+side it joins at every step, it joins `pl_later`, the candidates after each
+customer's first), and every recursive column is
 CAST in both terms so its type is the seed's on every engine. Spark re-plans
 the whole query at every recursion step, so there the same steps run as a fold
 (`aggregate`) over an array of each customer's candidates (`pl_batches`).
@@ -26,7 +28,7 @@ from sqlglot import exp
 from .sql_checks import Base, Counter, Test, rule_literal, where
 from .sql_sources import all_of, cte, is_null
 
-BASE, RANKED, BATCHES, WALK, DECIDED = "pl_base", "pl_ranked", "pl_batches", "pl_walk", "pl_decided"
+BASE, RANKED, LATER, BATCHES, WALK, DECIDED = "pl_base", "pl_ranked", "pl_later", "pl_batches", "pl_walk", "pl_decided"
 RANKED_ONLY = ("marketing", "priority")  # what puts a candidate in play and orders it: read by `pl_ranked` alone
 FOLDING = ("spark", "databricks")  # dialects that walk the batch with a fold instead of a recursive CTE
 
@@ -105,7 +107,7 @@ class Walk:
         branches = []
         for check in self.base.batch:
             fails = exp.or_(*[exp.GTE(this=self._value(test, frame), expression=frame.now(test.remaining))
-                              for test in check.tests])
+                              for test in check.tests], copy=False)
             branches.append(exp.If(this=fails, true=rule_literal(check.rule.id, where(check.rule))))
         return exp.cast(exp.Case(ifs=branches), "text", copy=False)
 
@@ -152,14 +154,21 @@ class Recursion:
         return exp.select(*columns, exp.alias_(self.walk.verdict(frame), "rule", copy=False))
 
     def ctes(self) -> list[tuple[str, exp.Expression]]:
-        first = exp.EQ(this=exp.column("rn", table="r"), expression=exp.Literal.number(1))
-        seed = self._step(Frame("r")).from_(cte(RANKED, "r"), copy=False).where(first, copy=False)
+        rn = lambda: exp.column("rn", table="r")
+        seed = self._step(Frame("r")).from_(cte(RANKED, "r"), copy=False).where(
+            exp.EQ(this=rn(), expression=exp.Literal.number(1)), copy=False)
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="r"), expression=exp.column("ckey", table="w")),
-                      exp.EQ(this=exp.column("rn", table="r"), expression=exp.Add(
+                      exp.EQ(this=rn(), expression=exp.Add(
                           this=exp.column("rn", table="w"), expression=exp.Literal.number(1))))
+        # PostgreSQL sorts what the step joins at every step: there it joins only the later candidates
+        later = self.walk.base.target.steps_over_later_candidates
         step = (self._step(Frame("r", "w", exp.column("rule", table="w"))).from_(cte(WALK, "w"), copy=False)
-                .join(cte(RANKED, "r"), on=on, copy=False))
-        return [(WALK, exp.union(seed, step, distinct=False, copy=False))]
+                .join(cte(LATER if later else RANKED, "r"), on=on, copy=False))
+        ctes = [(WALK, exp.union(seed, step, distinct=False, copy=False))]
+        if later:
+            ctes.insert(0, (LATER, exp.select(exp.Star()).from_(cte(RANKED, "r")).where(
+                exp.GT(this=rn(), expression=exp.Literal.number(1)))))
+        return ctes
 
 
 class Fold:

@@ -136,8 +136,7 @@ class Base:
             case CooldownRule(window=window, event_type=event_type):
                 failing = exp.GT(this=read.events(event_type, window.hours, window.label, user), expression=ZERO)
             case StopUnopenedRule(selector=selector, count=count):
-                failing = exp.GTE(this=read.unopened(selector, rule.scope, user),
-                                  expression=exp.Literal.number(count))
+                failing = read.unopened(selector, rule.scope, count, user)
             case StopConversionRule():
                 failing = exp.EQ(this=read.converted(rule.scope, user), expression=ONE)
             case _:
@@ -228,12 +227,13 @@ class Base:
             exp.alias_(c.raw("priority"), "priority"),
             exp.alias_(exp.Case(ifs=[exp.If(this=c.equals("message_class", "transactional"), true=ZERO)], default=ONE),
                        "marketing"),
-            exp.alias_(pre_rule, "pre_rule"),
+            exp.alias_(pre_rule, "pre_rule", copy=False),
         ]
         if self.has_preferences:
             columns += [exp.alias_(c["channel"], "channel"), exp.alias_(c["topic"], "topic")]
-        columns += [exp.alias_(value, name) for name, value in self.remaining.items()]
-        columns += [exp.alias_(self.contribution(counter), f"c_{counter.name}") for counter in self.counters.values()]
+        columns += [exp.alias_(value, name, copy=False) for name, value in self.remaining.items()]
+        columns += [exp.alias_(self.contribution(counter), f"c_{counter.name}", copy=False)
+                    for counter in self.counters.values()]
         customer = exp.and_(exp.EQ(this=exp.column("customer_id", table="cu"), expression=c.key),
                             exp.EQ(this=exp.column("copies", table="cu"), expression=ONE))
         query = exp.select(*columns).from_(c.source, copy=False).join(cte(CUSTOMERS, "cu"), on=customer,

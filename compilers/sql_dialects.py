@@ -20,6 +20,12 @@ from sqlglot.tokens import Tokenizer
 HOUR = timedelta(hours=1)
 EXACT_BINARY = ("mysql",)  # dialects whose default text comparison is not exact
 MYSQL_FAMILY = ("mysql", "doris", "starrocks", "singlestore")
+# CTEs computed once on PostgreSQL (`AS MATERIALIZED`): it inlines a CTE read once, so `pl_base`'s
+# history-only verdict was evaluated again for each reference in the ranking, and `pl_last_opened`
+# was rebuilt, with a full scan of the touches, by every parallel worker of `pl_unopened`
+MATERIALIZED = {"postgres": frozenset({"pl_base", "pl_last_opened"})}
+LATER_STEPS = ("postgres",)
+TOP_N = ("duckdb",)  # dialects whose MAX(x, n) gives the n largest values (a list, largest first)
 NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
@@ -47,6 +53,21 @@ class Target:
         self.as_of = utc_naive(as_of) if as_of is not None else None
         self._keywords = set(Tokenizer.KEYWORDS) | set(self.dialect.tokenizer_class.KEYWORDS) | {
             k.upper() for k in self.dialect.generator_class.RESERVED_KEYWORDS}
+
+    def materialized(self, cte: str) -> bool:
+        """Must the engine compute this CTE of the query once, whatever it would inline?"""
+        return cte in MATERIALIZED.get(self.name, ())
+
+    @property
+    def steps_over_later_candidates(self) -> bool:
+        """Should each step of the batch walk join only the candidates after a customer's first
+        (`pl_later`)? PostgreSQL sorts the whole ranked batch for every step otherwise."""
+        return self.name in LATER_STEPS
+
+    @property
+    def has_top_n(self) -> bool:
+        """Does the dialect have a top-N aggregate, `MAX(x, n)`: the n largest values, as a list?"""
+        return self.name in TOP_N
 
     @property
     def has_recursion(self) -> bool:

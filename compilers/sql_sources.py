@@ -20,9 +20,10 @@ TEXT_COLUMNS = frozenset({"customer_id", "candidate_id", "campaign_id", "channel
 
 
 def all_of(*predicates: exp.Expression | None) -> exp.Expression | None:
-    """The conjunction of the predicates that are not None (None when there are none)."""
+    """The conjunction of the predicates that are not None (None when there are none); the
+    predicates become its children (fresh trees: nothing is copied)."""
     present = [p for p in predicates if p is not None]
-    return exp.and_(*present) if present else None
+    return exp.and_(*present, copy=False) if present else None
 
 
 def text(value: str) -> exp.Literal:

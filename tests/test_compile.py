@@ -356,7 +356,25 @@ def test_rules_reading_the_same_rows_share_one_aggregate_per_window():
         "pl_events_occurred_2d"}
     one_day = next(cte.this for cte in query.args["with_"].expressions if cte.alias == "pl_touches_sent_1d")
     assert [c.alias for c in one_day.expressions] == ["customer_id", "n_sms", "n_marketing_cruises"]
-    assert {"pl_last_opened", "pl_unopened", "pl_converted", "pl_consent", "pl_preferences"} <= set(names)
+    assert {"pl_unopened", "pl_converted", "pl_consent", "pl_preferences"} <= set(names)
+
+
+def test_n_unopened_is_one_aggregate_where_the_dialect_has_a_top_n_max():
+    """DuckDB: the latest opened send and the N latest sends in one pass (`MAX(x, N)`); elsewhere the
+    latest opened send, then a count of the sends after it (two aggregates)."""
+    policy = policy_of(HAND_WORKED)
+    duckdb = compile_policy(policy, "duckdb", T)
+    assert "pl_last_opened" not in cte_names(duckdb)
+    unopened = next(cte.this for cte in duckdb.args["with_"].expressions if cte.alias == "pl_unopened")
+    assert [c.alias for c in unopened.expressions] == ["customer_id", "latest_email_newsletter",
+                                                        "last2_email_newsletter"]
+    [top] = [m for m in unopened.find_all(exp.Max) if m.expressions]
+    assert top.expressions[0].to_py() == 2  # the rule's N
+    assert not unopened.args.get("joins")
+    for dialect in ("postgres", "sqlite", "mysql", "spark", "snowflake"):
+        query = compile_policy(policy, dialect, T)
+        assert {"pl_last_opened", "pl_unopened"} <= set(cte_names(query)), dialect
+        assert not [m for m in query.find_all(exp.Max) if m.expressions], dialect
 
 
 def test_history_is_aggregated_per_customer_never_per_candidate():
@@ -568,3 +586,31 @@ def test_compile_stops_on_policy_errors(project):
     (project / "policies" / "global.policy").write_text("policy global\ncap emial 3 per 7 days\n")
     code, out, err = run_cli(str(project))
     assert code == 1 and out == "" and "emial" in err
+
+
+def test_postgres_computes_the_batch_verdicts_and_latest_opens_once():
+    """PostgreSQL inlines a CTE read once (re-evaluating `pre_rule` per reference, rebuilding
+    `pl_last_opened` in every parallel worker): those two are `MATERIALIZED` there, and only there."""
+    policy = policy_of(HAND_WORKED)
+    materialized = lambda dialect: {cte.alias for cte in compile_policy(policy, dialect, T).args["with_"].expressions
+                                    if cte.args.get("materialized")}
+    assert materialized("postgres") == {"pl_base", "pl_last_opened"}
+    assert "AS MATERIALIZED" in to_sql(policy, "postgres", T)
+    for dialect in ("duckdb", "sqlite", "mysql", "spark"):
+        assert not materialized(dialect), dialect
+
+
+def test_postgres_walk_steps_join_only_the_later_candidates():
+    """Each recursive step joins `pl_later` (rn > 1) on PostgreSQL, the whole `pl_ranked` elsewhere."""
+    policy = policy_of(HAND_WORKED)
+
+    def step_joins(dialect: str) -> str:
+        walk = next(c.this for c in compile_policy(policy, dialect, T).args["with_"].expressions if c.alias == "pl_walk")
+        return walk.expression.args["joins"][0].this.name
+
+    assert step_joins("postgres") == "pl_later"
+    later = next(c.this for c in compile_policy(policy, "postgres", T).args["with_"].expressions
+                 if c.alias == "pl_later")
+    assert later.args["where"].this.sql() == "r.rn > 1"
+    for dialect in ("duckdb", "sqlite", "mysql"):
+        assert step_joins(dialect) == "pl_ranked", dialect

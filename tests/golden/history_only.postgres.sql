@@ -16,7 +16,7 @@ WITH pl_events_occurred_14d AS (
     AND e.event_type = 'complaint'
   GROUP BY
     e.customer_id
-), pl_last_opened AS (
+), pl_last_opened AS MATERIALIZED (
   SELECT
     t.customer_id AS customer_id,
     MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
@@ -105,7 +105,7 @@ WITH pl_events_occurred_14d AS (
     )
   WHERE
     c.channel IN ('email', 'sms')
-), pl_base AS (
+), pl_base AS MATERIALIZED (
   SELECT
     c.candidate_id AS candidate_id,
     c.customer_id AS customer_id,

@@ -27,7 +27,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     AND e.event_type = 'checkout'
   GROUP BY
     e.customer_id
-), pl_last_opened AS (
+), pl_last_opened AS MATERIALIZED (
   SELECT
     t.customer_id AS customer_id,
     MAX(CASE WHEN t.channel = 'email' THEN t.sent_ts END) AS latest_email, /* global.email_fatigue (travel/policies/global.policy:36) */
@@ -294,7 +294,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     customer_id,
     channel,
     topic
-), pl_base AS (
+), pl_base AS MATERIALIZED (
   SELECT
     c.candidate_id AS candidate_id,
     c.customer_id AS customer_id,
@@ -494,6 +494,12 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       )
     END AS rn
   FROM pl_base AS b
+), pl_later AS (
+  SELECT
+    *
+  FROM pl_ranked AS r
+  WHERE
+    r.rn > 1
 ), pl_walk AS (
   SELECT
     r.candidate_id,
@@ -633,7 +639,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       THEN 'global.preferences' /* global.preferences (travel/policies/global.policy:38) */
     END AS TEXT) AS rule
   FROM pl_walk AS w
-  JOIN pl_ranked AS r
+  JOIN pl_later AS r
     ON r.ckey = w.ckey AND r.rn = w.rn + 1
 ), pl_decided AS (
   SELECT
