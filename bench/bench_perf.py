@@ -22,8 +22,11 @@ Parquet files; slow, so only by asking for it).
     python bench/bench_perf.py --engine postgres --scale 0.1
     python bench/bench_perf.py --engine spark --scale 0.1 --rounds 1
     python bench/bench_perf.py --cli        # check + compile of 50 units x 20 rules; check of policies/
+    python bench/bench_perf.py --interpreter --scale 0.01   # the reference interpreter, per candidate
 
-`--cli` times the command line instead, wall clock of fresh processes (the
+`--interpreter` times the reference interpreter deciding the whole batch at
+`--scale` from rows already in memory (the SQL's per-candidate time, printed
+by every engine run, is the figure to compare it with). `--cli` times the command line instead, wall clock of fresh processes (the
 median of `--rounds`): `policylang check` and `policylang compile` on a
 generated set of 50 business units of 20 rules each, and `policylang check
 policies` on the example project.
@@ -207,19 +210,41 @@ def bench(engine: str, sizes: Sizes, rounds: int) -> None:
     target = {"duckdb": lambda: str(duckdb_file(sizes)), "postgres": lambda: postgres_database(sizes),
               "spark": lambda: str(data_files(sizes)["touches"].parent)}[engine]()
     timed = statements(dialect)
-    ratios, query_rss = [], []
+    ratios, query_rss, seconds = [], [], []
     for number in range(rounds):
         order = [DECISIONS, FLOOR] if number % 2 == 0 else [FLOOR, DECISIONS]
         result = {table: timed_run(engine, target, table, timed[table]) for table in order}
         ratios.append(result[DECISIONS][0] / result[FLOOR][0])
         query_rss.append(result[DECISIONS][1])
+        seconds.append(result[DECISIONS][0])
         print(f"  round {number + 1}: query {result[DECISIONS][0]:7.2f} s, floor {result[FLOOR][0]:6.2f} s, "
               f"ratio {ratios[-1]:5.2f}, query peak RSS {result[DECISIONS][1]:6.0f} MiB", flush=True)
-    rss = "" if engine != "duckdb" else f", peak RSS (worker, max) {max(query_rss):.0f} MiB"
+    per_candidate = statistics.median(seconds) / sizes.candidates
+    rss = f", {per_candidate * 1e6:.2f} µs a candidate"
+    rss += "" if engine != "duckdb" else f", peak RSS (worker, max) {max(query_rss):.0f} MiB"
     if engine == "spark":
         rss = f"; {disagreements(sizes, statements('duckdb')[DECISIONS])} decisions differ from DuckDB's"
     print(f"{engine} {sizes.customers} customers / {sizes.touches} touches / {sizes.candidates} candidates: "
           f"median ratio {statistics.median(ratios):.2f} over {rounds} rounds{rss}")
+
+
+def interpreter_bench(sizes: Sizes) -> None:
+    """The reference interpreter deciding the whole batch of these sizes, from rows in memory."""
+    from policylang.compilers.reference import decide
+    from policylang.dataset import Dataset
+
+    con = duckdb.connect(str(duckdb_file(sizes)), read_only=True)
+    tables = {}
+    for table in TABLE_COLUMNS:
+        result = con.execute(exp.select("*").from_(table).sql("duckdb"))
+        names = [d[0] for d in result.description]
+        tables[table] = [dict(zip(names, row)) for row in result.fetchall()]
+    policy = require_policy(load_project(POLICY))
+    started = time.perf_counter()
+    decisions = decide(policy, Dataset(**tables), generate_data.AS_OF)
+    took = time.perf_counter() - started
+    print(f"reference interpreter, {sizes.customers} customers / {sizes.touches} touches / {len(decisions)} "
+          f"candidates: {took:.2f} s, {took / len(decisions) * 1e6:.1f} µs a candidate")
 
 
 def unit_rules(unit: int) -> str:
@@ -275,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "policylang-bench")
     parser.add_argument("--cli", action="store_true", help="time check and compile instead")
+    parser.add_argument("--interpreter", action="store_true", help="time the reference interpreter instead")
     parser.add_argument("--worker", nargs=4, metavar=("ENGINE", "TARGET", "TABLE", "SQL_FILE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -289,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     customers = round(1_000_000 * args.scale)
     sizes = Sizes(customers, 20 * customers, 2 * customers, args.seed, args.data)
     print(f"machine: {machine()}")
+    if args.interpreter:
+        interpreter_bench(sizes)
+        return 0
     bench(args.engine, sizes, args.rounds)
     return 0
 

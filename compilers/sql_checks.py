@@ -136,7 +136,8 @@ class Base:
             case CooldownRule(window=window, event_type=event_type):
                 failing = exp.GT(this=read.events(event_type, window.hours, window.label, user), expression=ZERO)
             case StopUnopenedRule(selector=selector, count=count):
-                failing = read.unopened(selector, rule.scope, count, user)
+                failing = exp.GTE(this=read.unopened(selector, rule.scope, user),
+                                  expression=exp.Literal.number(count))
             case StopConversionRule():
                 failing = exp.EQ(this=read.converted(rule.scope, user), expression=ONE)
             case _:

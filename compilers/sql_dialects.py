@@ -25,7 +25,6 @@ MYSQL_FAMILY = ("mysql", "doris", "starrocks", "singlestore")
 # was rebuilt, with a full scan of the touches, by every parallel worker of `pl_unopened`
 MATERIALIZED = {"postgres": frozenset({"pl_base", "pl_last_opened"})}
 LATER_STEPS = ("postgres",)
-TOP_N = ("duckdb",)  # dialects whose MAX(x, n) gives the n largest values (a list, largest first)
 NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
@@ -63,11 +62,6 @@ class Target:
         """Should each step of the batch walk join only the candidates after a customer's first
         (`pl_later`)? PostgreSQL sorts the whole ranked batch for every step otherwise."""
         return self.name in LATER_STEPS
-
-    @property
-    def has_top_n(self) -> bool:
-        """Does the dialect have a top-N aggregate, `MAX(x, n)`: the n largest values, as a list?"""
-        return self.name in TOP_N
 
     @property
     def has_recursion(self) -> bool:

@@ -8,10 +8,7 @@ measures need, and measures over the same rows share it, one column each:
   `pl_touches_sent_7d` holds every 7-day count of touches by `sent_at`, for
   caps, gaps, spend caps and `per CH sent` score lines alike;
 - `stop ... after N unopened` as two aggregates: the latest opened matching
-  send time, then the count of matching touches sent after it; on a dialect
-  with a top-N aggregate (DuckDB's `MAX(x, n)`) as one: the latest opened
-  send time and the N latest send times, since at least N were sent after
-  the latest opened one exactly when the N-th latest send is after it;
+  send time, then the count of matching touches sent after it;
 - `stop ... after conversion`: converted touches per (customer, campaign).
 
 A `Reader` is one consumer's view (the candidates, or the customers for
@@ -131,8 +128,6 @@ class History:
     def unopened(self) -> Aggregate:
         def make() -> Aggregate:
             rows = self.touches()
-            if self.target.has_top_n:
-                return Aggregate("pl_unopened", rows, [rows.marketing(), rows.happened("sent_at")], {KEY: rows.key})
             latest = self.last_opened().name
             on = exp.EQ(this=exp.column(KEY, table=latest), expression=rows.key)
             return Aggregate("pl_unopened", rows, [rows.marketing(), rows.happened("sent_at")], {KEY: rows.key},
@@ -162,13 +157,10 @@ class Reader:
         self.history = history
         self.used: list[Aggregate] = []
 
-    def _column(self, aggregate: Aggregate, identity: tuple, name: str, build, user: User) -> exp.Column:
+    def _read(self, aggregate: Aggregate, identity: tuple, name: str, build, user: User) -> exp.Expression:
         if aggregate not in self.used:
             self.used.append(aggregate)
-        return aggregate.column(identity, name, build, user)
-
-    def _read(self, aggregate: Aggregate, identity: tuple, name: str, build, user: User) -> exp.Expression:
-        return zero_if_null(self._column(aggregate, identity, name, build, user))
+        return zero_if_null(aggregate.column(identity, name, build, user))
 
     def count(self, selector: Selector, scope: str, hours: int, label: str, user: User,
               time_column: str = "sent_at") -> exp.Expression:
@@ -192,11 +184,8 @@ class Reader:
         name = f"n_event_{len(aggregate.columns) + 1}"
         return self._read(aggregate, ("event", event_type), name, lambda: (exp.Sum(this=flag(match)), match), user)
 
-    def unopened(self, selector: Selector, scope: str, count: int, user: User) -> exp.Expression:
-        """Fails when at least `count` matching touches were sent strictly after the latest opened
-        matching one (all of them, when none was opened)."""
-        if self.history.target.has_top_n:
-            return self._latest_sends_unopened(selector, scope, count, user)
+    def unopened(self, selector: Selector, scope: str, user: User) -> exp.Expression:
+        """Matching touches sent strictly after the latest opened matching one (all when none was)."""
         words = _words(selector, scope)
         latest = self.history.last_opened()
         match = selects(latest.rows, selector, scope)
@@ -209,34 +198,7 @@ class Reader:
         after = exp.or_(is_null(opened.copy()), exp.GT(this=rows.raw("sent_at"), expression=opened), copy=False)
         narrow = selects(rows, selector, scope)
         build = lambda: (exp.Sum(this=flag(all_of(narrow, after))), narrow)
-        unopened = self._read(aggregate, ("unopened", selector, scope), f"n_{words}", build, user)
-        return exp.GTE(this=unopened, expression=exp.Literal.number(count))
-
-    def _latest_sends_unopened(self, selector: Selector, scope: str, count: int, user: User) -> exp.Expression:
-        """The same test from one aggregate: the `count`-th latest matching send is after the latest
-        opened one (or none was opened)."""
-        words = _words(selector, scope)
-        aggregate = self.history.unopened()
-        rows = aggregate.rows
-
-        def sent_when(predicate: exp.Expression | None) -> exp.Expression:
-            sent = rows.raw("sent_at")
-            return exp.Case(ifs=[exp.If(this=predicate, true=sent)]) if predicate is not None else sent
-
-        def latest_opened() -> tuple[exp.Expression, exp.Expression | None]:
-            return exp.Max(this=sent_when(all_of(selects(rows, selector, scope), rows.happened("opened_at")))), \
-                selects(rows, selector, scope)
-
-        def latest_sends() -> tuple[exp.Expression, exp.Expression | None]:
-            top = exp.Max(this=sent_when(selects(rows, selector, scope)), expressions=[exp.Literal.number(count)])
-            return top, selects(rows, selector, scope)
-
-        opened = self._column(aggregate, ("latest", selector, scope), f"latest_{words}", latest_opened, user)
-        sends = self._column(aggregate, ("latest_sends", selector, scope, count), f"last{count}_{words}",
-                             latest_sends, user)
-        nth = exp.Bracket(this=sends, expressions=[exp.Literal.number(count)], offset=1)
-        after = exp.or_(is_null(opened.copy()), exp.GT(this=nth.copy(), expression=opened), copy=False)
-        return exp.and_(exp.not_(is_null(nth)), after, copy=False)
+        return self._read(aggregate, ("unopened", selector, scope), f"n_{words}", build, user)
 
     def converted(self, scope: str, user: User) -> exp.Expression:
         """1 when a touch of the candidate's campaign in `scope` converted by T, else 0."""

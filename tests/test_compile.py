@@ -356,25 +356,7 @@ def test_rules_reading_the_same_rows_share_one_aggregate_per_window():
         "pl_events_occurred_2d"}
     one_day = next(cte.this for cte in query.args["with_"].expressions if cte.alias == "pl_touches_sent_1d")
     assert [c.alias for c in one_day.expressions] == ["customer_id", "n_sms", "n_marketing_cruises"]
-    assert {"pl_unopened", "pl_converted", "pl_consent", "pl_preferences"} <= set(names)
-
-
-def test_n_unopened_is_one_aggregate_where_the_dialect_has_a_top_n_max():
-    """DuckDB: the latest opened send and the N latest sends in one pass (`MAX(x, N)`); elsewhere the
-    latest opened send, then a count of the sends after it (two aggregates)."""
-    policy = policy_of(HAND_WORKED)
-    duckdb = compile_policy(policy, "duckdb", T)
-    assert "pl_last_opened" not in cte_names(duckdb)
-    unopened = next(cte.this for cte in duckdb.args["with_"].expressions if cte.alias == "pl_unopened")
-    assert [c.alias for c in unopened.expressions] == ["customer_id", "latest_email_newsletter",
-                                                        "last2_email_newsletter"]
-    [top] = [m for m in unopened.find_all(exp.Max) if m.expressions]
-    assert top.expressions[0].to_py() == 2  # the rule's N
-    assert not unopened.args.get("joins")
-    for dialect in ("postgres", "sqlite", "mysql", "spark", "snowflake"):
-        query = compile_policy(policy, dialect, T)
-        assert {"pl_last_opened", "pl_unopened"} <= set(cte_names(query)), dialect
-        assert not [m for m in query.find_all(exp.Max) if m.expressions], dialect
+    assert {"pl_last_opened", "pl_unopened", "pl_converted", "pl_consent", "pl_preferences"} <= set(names)
 
 
 def test_history_is_aggregated_per_customer_never_per_candidate():

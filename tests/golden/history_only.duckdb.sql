@@ -16,6 +16,20 @@ WITH pl_events_occurred_14d AS (
     AND e.event_type = 'complaint'
   GROUP BY
     e.customer_id
+), pl_last_opened AS (
+  SELECT
+    t.customer_id AS customer_id,
+    MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+  FROM touches AS t
+  WHERE
+    t.message_class = 'marketing'
+    AND t.sent_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND t.opened_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
+    AND (
+      t.channel = 'email' AND t.topic = 'offers'
+    )
+  GROUP BY
+    t.customer_id
 ), pl_converted AS (
   SELECT
     t.customer_id AS customer_id,
@@ -34,17 +48,22 @@ WITH pl_events_occurred_14d AS (
 ), pl_unopened AS (
   SELECT
     t.customer_id AS customer_id,
-    MAX(
+    SUM(
       CASE
         WHEN (
           t.channel = 'email' AND t.topic = 'offers'
         )
-        AND t.opened_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
-        THEN t.sent_at
+        AND (
+          pl_last_opened.latest_email_offers IS NULL
+          OR t.sent_at > pl_last_opened.latest_email_offers
+        )
+        THEN 1
+        ELSE 0
       END
-    ) AS latest_email_offers, /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
-    MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END, 4) AS last4_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+    ) AS n_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
   FROM touches AS t
+  LEFT JOIN pl_last_opened
+    ON pl_last_opened.customer_id = t.customer_id
   WHERE
     t.message_class = 'marketing'
     AND t.sent_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
@@ -125,13 +144,7 @@ WITH pl_events_occurred_14d AS (
       WHEN (
         c.channel = 'email' AND c.topic = 'offers'
       )
-      AND (
-        NOT pl_unopened.last4_email_offers[4] IS NULL
-        AND (
-          pl_unopened.latest_email_offers IS NULL
-          OR pl_unopened.last4_email_offers[4] > pl_unopened.latest_email_offers
-        )
-      )
+      AND COALESCE(pl_unopened.n_email_offers, 0) >= 4
       THEN 'global.stop_email_offers_unopened' /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
       WHEN c.business_unit = 'cruises' AND COALESCE(pl_converted.converted_cruises, 0) = 1
       THEN 'cruises.stop_marketing_conversion' /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */

@@ -27,6 +27,29 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     AND e.event_type = 'checkout'
   GROUP BY
     e.customer_id
+), pl_last_opened AS (
+  SELECT
+    t.customer_id AS customer_id,
+    MAX(CASE WHEN t.channel = 'email' THEN t.sent_ts END) AS latest_email, /* global.email_fatigue (travel/policies/global.policy:36) */
+    MAX(
+      CASE
+        WHEN t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
+        THEN t.sent_ts
+      END
+    ) AS latest_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
+  FROM crm.touches AS t
+  WHERE
+    t.message_class = 'marketing'
+    AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
+    AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
+    AND (
+      t.channel = 'email'
+      OR (
+        t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
+      )
+    )
+  GROUP BY
+    t.customer_id
 ), pl_converted AS (
   SELECT
     t.customer_id AS customer_id,
@@ -144,30 +167,32 @@ WITH RECURSIVE pl_events_occurred_30d AS (
 ), pl_unopened AS (
   SELECT
     t.customer_id AS customer_id,
-    MAX(
+    SUM(
       CASE
-        WHEN t.channel = 'email' AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-        THEN t.sent_ts
+        WHEN t.channel = 'email'
+        AND (
+          pl_last_opened.latest_email IS NULL OR t.sent_ts > pl_last_opened.latest_email
+        )
+        THEN 1
+        ELSE 0
       END
-    ) AS latest_email, /* global.email_fatigue (travel/policies/global.policy:36) */
-    MAX(CASE WHEN t.channel = 'email' THEN t.sent_ts END, 8) AS last8_email, /* global.email_fatigue (travel/policies/global.policy:36) */
-    MAX(
+    ) AS n_email, /* global.email_fatigue (travel/policies/global.policy:36) */
+    SUM(
       CASE
         WHEN (
           t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
         )
-        AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-        THEN t.sent_ts
+        AND (
+          pl_last_opened.latest_email_newsletter_hotels IS NULL
+          OR t.sent_ts > pl_last_opened.latest_email_newsletter_hotels
+        )
+        THEN 1
+        ELSE 0
       END
-    ) AS latest_email_newsletter_hotels, /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
-    MAX(
-      CASE
-        WHEN t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
-        THEN t.sent_ts
-      END,
-      3
-    ) AS last3_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
+    ) AS n_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
   FROM crm.touches AS t
+  LEFT JOIN pl_last_opened
+    ON pl_last_opened.customer_id = t.customer_id
   WHERE
     t.message_class = 'marketing'
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -323,27 +348,14 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       )
       AND COALESCE(pl_events_occurred_36h.n_event_1, 0) > 0
       THEN 'hotels.after_checkout' /* hotels.after_checkout (travel/policies/hotels.policy:4) */
-      WHEN c.channel = 'email'
-      AND (
-        NOT pl_unopened.last8_email[8] IS NULL
-        AND (
-          pl_unopened.latest_email IS NULL
-          OR pl_unopened.last8_email[8] > pl_unopened.latest_email
-        )
-      )
+      WHEN c.channel = 'email' AND COALESCE(pl_unopened.n_email, 0) >= 8
       THEN 'global.email_fatigue' /* global.email_fatigue (travel/policies/global.policy:36) */
       WHEN c.business_unit = 'cruises' AND COALESCE(pl_converted.converted_cruises, 0) = 1
       THEN 'cruises.stop_after_booking' /* cruises.stop_after_booking (travel/policies/cruises.policy:8) */
       WHEN (
         c.channel = 'email' AND c.topic = 'newsletter' AND c.business_unit = 'hotels'
       )
-      AND (
-        NOT pl_unopened.last3_email_newsletter_hotels[3] IS NULL
-        AND (
-          pl_unopened.latest_email_newsletter_hotels IS NULL
-          OR pl_unopened.last3_email_newsletter_hotels[3] > pl_unopened.latest_email_newsletter_hotels
-        )
-      )
+      AND COALESCE(pl_unopened.n_email_newsletter_hotels, 0) >= 3
       THEN 'hotels.stop_email_newsletter_unopened' /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
     END AS pre_rule,
     c.channel AS channel,
