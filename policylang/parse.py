@@ -9,16 +9,21 @@ every problem is a `Diagnostic` (PL100-PL105).
 from __future__ import annotations
 
 import functools
-import gc
+import hashlib
+import os
 import re
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from lark import Lark
+from lark import __version__ as LARK_VERSION
 from lark.exceptions import UnexpectedInput
 
 from . import ast
 from .diagnostics import Diagnostic
+from .gc_pause import gc_paused
 from .grammar import GRAMMAR_FILE
 from .parse_build import AstBuilder, StatementError
 from .parse_errors import SyntaxMessages
@@ -50,10 +55,24 @@ _lock = threading.Lock()  # the builder holds the state of one parse at a time
 def _parser() -> _Parser:
     """The one parser of the process, built on first use (call it holding `_lock`)."""
     builder = AstBuilder()
-    lark = Lark(GRAMMAR_FILE.read_text(encoding="utf-8"), parser="lalr", lexer=GrammarLexer,
-                start=["file", "chunk"], keep_all_tokens=True, transformer=builder,
-                lexer_callbacks={"COMMENT": builder.comment})
+    grammar = GRAMMAR_FILE.read_text(encoding="utf-8")
+    lark = Lark(grammar, parser="lalr", lexer=GrammarLexer, start=["file", "chunk"], keep_all_tokens=True,
+                transformer=builder, lexer_callbacks={"COMMENT": builder.comment}, cache=cache_file(grammar))
     return _Parser(lark, builder, SyntaxMessages(lark))
+
+
+def cache_file(grammar: str) -> str | bool:
+    """Where Lark keeps the grammar's LALR tables between runs, which saves building them in every
+    process: a file per grammar, Lark and Python version in the user's cache folder
+    (`$XDG_CACHE_HOME/policylang`, else `~/.cache/policylang`). False, no cache, when that folder
+    cannot be made; Lark itself rebuilds the tables when the file cannot be read or written."""
+    key = hashlib.sha256(f"{grammar}{LARK_VERSION}{sys.version_info[:2]}".encode()).hexdigest()[:16]
+    try:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "policylang"
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return False
+    return str(folder / f"grammar-{key}.lark")
 
 
 def reserved_words() -> tuple[str, ...]:
@@ -81,15 +100,8 @@ def parse_file(path: str, text: str) -> tuple[ast.PolicyFile, list[Diagnostic]]:
     """Parse one policy file; the diagnostics are syntax findings, in file order."""
     if not text.endswith("\n"):
         text += "\n"
-    with _lock:
-        parser = _parser()
-        collecting = gc.isenabled()
-        gc.disable()  # a parse allocates many objects that all live on; collecting them is wasted time
-        try:
-            return _parse_text(parser, path, text)
-        finally:
-            if collecting:
-                gc.enable()
+    with _lock, gc_paused():
+        return _parse_text(_parser(), path, text)
 
 
 def _parse_text(parser: _Parser, path: str, text: str) -> tuple[ast.PolicyFile, list[Diagnostic]]:

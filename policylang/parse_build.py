@@ -101,6 +101,8 @@ class AstBuilder:
 
     def _string(self, token: Token) -> ast.String:
         inner = token.value[1:-1]
+        if "\\" not in inner:
+            return ast.String(inner, self.token_span(token))
         for match in _ESCAPE.finditer(inner):
             if match.group(1) not in '"\\':
                 line, col = token.line + self.line_offset, token.column + 1 + match.start()
@@ -228,7 +230,8 @@ class AstBuilder:
     # --- conditions -----------------------------------------------------------
 
     def _nested(self, node, operands):
-        depth = 1 + max(self._depth.get(id(o), 1) for o in operands)
+        depths = self._depth
+        depth = 1 + max([depths.get(id(o), 1) for o in operands])
         if depth > MAX_NESTING:
             raise StatementError(Diagnostic(
                 "PL100", f"conditions nest deeper than {MAX_NESTING} levels; "
@@ -237,9 +240,14 @@ class AstBuilder:
         return node
 
     def _flat(self, kind, children):
-        operands = [c for c in children if not isinstance(c, Token)]
-        items = tuple(i for o in operands for i in (o.items if isinstance(o, kind) else (o,)))
-        return self._nested(kind(items, self._span(children)), operands)
+        operands = children[::2]  # operand, `and` or `or`, operand, ...
+        items = []
+        for o in operands:
+            if type(o) is kind:
+                items.extend(o.items)
+            else:
+                items.append(o)
+        return self._nested(kind(tuple(items), self._span(children)), operands)
 
     def or_cond(self, children):
         return self._flat(ast.Or, children)
@@ -254,7 +262,8 @@ class AstBuilder:
         return children[1]
 
     def compare(self, children):
-        return ast.Compare(self._name(children[0]), children[1].value, children[2], self._span(children))
+        return ast.Compare(self._name(children[0]), children[1].value, self.literal(children[2:]),
+                           self._span(children))
 
     def in_list(self, children):
         values = tuple(c for c in children if not isinstance(c, Token))
@@ -265,12 +274,12 @@ class AstBuilder:
         return ast.IsNull(self._name(children[0]), len(children) == 4, self._span(children))
 
     def days_since(self, children):
-        value = children[5]
-        self._require_whole(value, "a `days_since` value")
+        value = self._signed(children[5:], "a `days_since` value")
         return ast.DaysSince(self._name(children[2]), children[4].value, value, self._span(children))
 
     def score_compare(self, children):
-        return ast.ScoreCompare(self._name(children[1]), children[2].value, children[3], self._span(children))
+        return ast.ScoreCompare(self._name(children[1]), children[2].value, self._signed(children[3:]),
+                                self._span(children))
 
     def segment_ref(self, children):
         return ast.SegmentRef(self._name(children[0]), self._span(children))
@@ -279,22 +288,24 @@ class AstBuilder:
         return ast.Const(children[0].type == "TRUE", self._span(children))
 
     def literal(self, children):
+        """A literal's tokens: a string, `true` or `false`, or a number with an optional `-`."""
         item = children[0]
-        if not isinstance(item, Token):
-            return item
         if item.type == "STRING":
             return self._string(item)
-        return ast.Bool(item.type == "TRUE", self.token_span(item))
-
-    def number(self, children):
+        if item.type in ("TRUE", "FALSE"):
+            return ast.Bool(item.type == "TRUE", self.token_span(item))
         return self._signed(children)
 
     def _signed(self, children, what: str | None = None) -> ast.Number:
         """NUMBER with an optional leading `+` or `-` token; `what` names a count, which must be whole (PL103)."""
-        digits = children[-1].value
-        sign = children[0].value if len(children) == 2 else ""
-        value = -Decimal(digits) if sign == "-" else Decimal(digits)
-        number = ast.Number(value, sign + digits, self._span(children))
-        if what is not None:
+        if len(children) == 1:
+            digits = text = children[0].value
+            value = Decimal(digits)
+        else:
+            digits = children[1].value
+            text = children[0].value + digits
+            value = -Decimal(digits) if text[0] == "-" else Decimal(digits)
+        number = ast.Number(value, text, self._span(children))
+        if what is not None and "." in digits:  # digits alone are whole
             self._require_whole(number, what)
         return number

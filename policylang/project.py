@@ -19,6 +19,7 @@ from .config import CONFIG_FILE, Config, load_config
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .errors import ProjectError
 from .model import PolicySet
+from .gc_pause import gc_paused
 from .parse import parse_bytes
 from .resolve import resolve
 from .source import SourceFile, Span
@@ -94,17 +95,18 @@ def _assemble(root: Path, config: Config, contents: dict[str, bytes], version: s
     """Parse `contents` (display path -> bytes, in load order), then resolve when the syntax is clean."""
     sources: dict[str, SourceFile] = {}
     files: list[ast.PolicyFile] = []
-    for path, data in contents.items():
-        parsed, found = parse_bytes(path, data)
-        sources[path] = SourceFile(path, data.decode("utf-8-sig", errors="replace"))  # as the parser reads it
-        files.append(parsed)
-        diagnostics.extend(found)
     policy = None
-    if not contents:
-        where = config.spans.get("policies", Span(str(config.path or CONFIG_FILE), 1, 1, 1, 1))
-        diagnostics.append(Diagnostic("PL211", f"no `*{POLICY_SUFFIX}` file in `{config.policies_dir}`; add a global "
-                                      "policy file, or point `policies:` at the folder holding them", where))
-    elif not has_errors(diagnostics):
-        policy, found = resolve(files, config, version)
-        diagnostics.extend(found)
+    with gc_paused():
+        for path, data in contents.items():
+            parsed, found = parse_bytes(path, data)
+            sources[path] = SourceFile(path, data.decode("utf-8-sig", errors="replace"))  # as the parser reads it
+            files.append(parsed)
+            diagnostics.extend(found)
+        if not contents:
+            where = config.spans.get("policies", Span(str(config.path or CONFIG_FILE), 1, 1, 1, 1))
+            diagnostics.append(Diagnostic("PL211", f"no `*{POLICY_SUFFIX}` file in `{config.policies_dir}`; add a "
+                                          "global policy file, or point `policies:` at the folder holding them", where))
+        elif not has_errors(diagnostics):
+            policy, found = resolve(files, config, version)
+            diagnostics.extend(found)
     return Project(root, config, sources, files, policy, sorted(diagnostics, key=sort_key), version)

@@ -11,8 +11,9 @@ from lark import Lark
 
 from policylang import ast
 from policylang.grammar import GRAMMAR_FILE
-from policylang.parse import parse_bytes, parse_file, reserved_words
+from policylang.parse import cache_file, parse_bytes, parse_file, reserved_words
 from policylang.parse_build import MAX_NESTING, AstBuilder
+from policylang.parse_lexer import GrammarLexer
 from policylang.source import Span
 from strategies.policies import policy_files, policy_sets
 from spec_example import SPEC_CRUISES, SPEC_GLOBAL
@@ -372,6 +373,31 @@ def test_every_reserved_word_is_refused_as_a_name():
     for word in reserved_words():
         code, *_ = only_error(f"policy global\nchannels email, {word}\n")
         assert code == "PL100", word
+
+
+def test_blanks_before_a_stray_character_do_not_hide_where_it_is():
+    for blanks in (" ", " \t " * 40):
+        (found,) = errors(f"policy global\ngap email{blanks}@ 1 day\n{blanks}")
+        assert found[:3] == ("PL100", 2, 10 + len(blanks))
+    assert parse_ok("policy global \t\n  gap  email 1 day  # c \n \t ").comments[0].text == "# c"
+
+
+def test_grammar_tables_are_cached_in_the_user_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    grammar = GRAMMAR_FILE.read_text()
+    path = Path(cache_file(grammar))
+    assert path.parent == tmp_path / "policylang" and not path.exists()
+    built = [Lark(grammar, parser="lalr", lexer=GrammarLexer, start=["file", "chunk"], keep_all_tokens=True,
+                  transformer=AstBuilder(), cache=str(path)) for _ in range(2)]  # the second loads the file
+    assert path.exists()
+    assert [b.parse(SPEC_GLOBAL, start="file") for b in built] == [(parse_ok(SPEC_GLOBAL).header,
+                                                                    parse_ok(SPEC_GLOBAL).statements)] * 2
+
+
+def test_no_grammar_cache_when_the_cache_folder_cannot_be_made(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    assert cache_file(GRAMMAR_FILE.read_text()) is False
 
 
 def test_lark_contextual_lexer_reads_the_grammar_alike():

@@ -19,10 +19,9 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
     findings = []
     for rule in (r for r in policy.rules if isinstance(r, BlockRule)):
         s = space()
-        blocked = s.formula(rule.condition)
-        if s.impossible(blocked):
+        if s.never(holding=[rule.condition]):
             findings.append(_vacuous(s, rule))
-        elif s.impossible(s.z3.Not(blocked)):
+        elif s.never(failing=[rule.condition]):
             findings.append(_total(s, rule))
     return findings
 

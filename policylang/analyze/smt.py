@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, PolicySet, ScoreCompare,
                      ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef, Window)
+from .customers import Customers, compile_test
 from .describe import window_text
 
 OTHER_TEXT = "other"
@@ -47,6 +48,8 @@ class Space:
         self._texts: dict[str, dict[str, int]] = {}  # text attribute -> literal -> number
         self._counts: dict[tuple, object] = {}  # (kind, what, hours) -> count of touches or events in a window
         self._names: dict[str, tuple] = {}  # z3 constant name -> what it stands for
+        self.customers = Customers(self)  # customers found by `never`, which settle later queries
+        self._tests: dict[int, tuple] = {}  # id(condition) -> (condition, compiled test)
 
     # --- translation -------------------------------------------------------
 
@@ -57,6 +60,13 @@ class Space:
         found = self._formulas.get(id(condition))  # by identity: hashing deep conditions costs more than z3
         if found is None:
             found = self._formulas[id(condition)] = (condition, self._translate(condition))
+        return found[1]
+
+    def test(self, condition: Condition):
+        """`condition` compiled to a Python test of a `customers.Customer`: exactly its formula's value."""
+        found = self._tests.get(id(condition))
+        if found is None:
+            found = self._tests[id(condition)] = (condition, compile_test(self, condition, self.test))
         return found[1]
 
     def first_match(self, conditions) -> list:
@@ -109,12 +119,17 @@ class Space:
                 match line:
                     case ScoreWhen(points, condition):
                         terms.append(z3.If(self.formula(condition), z3.IntVal(points), z3.IntVal(0)))
-                    case ScorePerTouch(points, channel, measure, window):
-                        terms.append(points * self._count(("touch", f"{channel} {measure}", window.hours)))
-                    case ScorePerEvent(points, event_type, window):
-                        terms.append(points * self._count(("event", f'event "{event_type}"', window.hours)))
+                    case ScorePerTouch() | ScorePerEvent():
+                        terms.append(line.points * self._count(self.count_key(line)))
             self._scores[name] = z3.Sum(terms) if terms else z3.IntVal(0)
         return self._scores[name]
+
+    @staticmethod
+    def count_key(line: ScorePerTouch | ScorePerEvent) -> tuple:
+        """(kind, what, hours): the count of touches or events a `per` line of a score multiplies."""
+        if isinstance(line, ScorePerTouch):
+            return "touch", f"{line.channel} {line.measure}", line.window.hours
+        return "event", f'event "{line.event_type}"', line.window.hours
 
     def _count(self, key: tuple):
         if key not in self._counts:
@@ -125,7 +140,12 @@ class Space:
                 if (k, w) == (kind, what):
                     self.solver.add(count <= other if hours < h else count >= other)
             self._counts[key] = count
+            self.customers.forget()  # they were found without the constraints just added
         return self._counts[key]
+
+    def count_keys(self) -> list[tuple]:
+        """The `count_key`s of every count made so far."""
+        return list(self._counts)
 
     def _const(self, name: str, meaning: tuple, sort):
         self._names[name] = meaning
@@ -147,16 +167,38 @@ class Space:
             self._nulls[attr] = self._const(f"{attr} is null", ("null", attr), self.z3.Bool)
         return self._nulls[attr]
 
+    def var(self, key: tuple):
+        """The z3 constant of ("value", attribute), ("null", attribute) or ("count", count key)."""
+        kind, name = key
+        if kind == "value":
+            return self._value(name)
+        return self._null(name) if kind == "null" else self._counts[name]
+
+    def literal_value(self, attr: str, value):
+        """A literal compared with `attr` as the Python value of its z3 term: a text's number, a bool,
+        an int, or an exact Fraction."""
+        kind = self._type(attr)
+        if kind == "text":
+            return self._text_code(attr, value)
+        if kind == "boolean":
+            return value
+        if kind == "decimal":
+            return Fraction(Decimal(value))
+        return int(value)
+
     def _literal(self, attr: str, value):
         z3, kind = self.z3, self._type(attr)
         if kind == "text":
-            codes = self._texts.setdefault(attr, {})
-            return z3.IntVal(codes.setdefault(value, len(codes) + 1))
+            return z3.IntVal(self._text_code(attr, value))
         if kind == "boolean":
             return z3.BoolVal(value)
         if kind == "decimal":
             return self._real(value)
         return z3.IntVal(int(value))
+
+    def _text_code(self, attr: str, value: str) -> int:
+        codes = self._texts.setdefault(attr, {})
+        return codes.setdefault(value, len(codes) + 1)
 
     def _real(self, value: Decimal):
         """An exact z3 real (a ratio, so no decimal spelling can trip z3's parser)."""
@@ -168,6 +210,26 @@ class Space:
     def impossible(self, *formulas) -> bool:
         """No customer satisfies every formula (proved: a timeout is not a proof)."""
         return self._check(formulas) == self.z3.unsat
+
+    def never(self, holding=(), failing=()) -> bool:
+        """No customer for whom every `holding` condition holds and every `failing` one fails: as
+        `impossible` of their formulas, but a customer an earlier `never` found that fits answers
+        without z3, and a customer z3 finds is kept for later queries."""
+        holding, failing = tuple(holding), tuple(failing)
+        for condition in holding + failing:
+            self.formula(condition)  # first, as it may make counts, and so forget customers
+        if self.customers.find(holding, failing):
+            return False
+        z3 = self.z3
+        self.solver.push()
+        try:
+            self.solver.add(*(self.formula(c) for c in holding), *(z3.Not(self.formula(c)) for c in failing))
+            result = self.solver.check()
+            if result == z3.sat:
+                self.customers.add(self.solver.model(), holding, failing)
+            return result == z3.unsat
+        finally:
+            self.solver.pop()
 
     def example(self, *formulas) -> dict | None:
         """A customer for whom every formula holds, as {attribute: value}, or None if none is found.
