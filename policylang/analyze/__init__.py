@@ -12,7 +12,8 @@ z3 encoding the checks may share, a cache); `analyze` runs them all.
 | `campaigns` | campaign stages suppressed even for a customer with no other traffic (PL506) |
 | `preferences` | preference-centre questions no rule honours (PL507) |
 
-Conditions are decided exactly with z3 (`smt`), imported only when a check needs it.
+Conditions are decided exactly with z3 (`smt`), imported only when a check needs it, or without it
+by a search over finitely many candidate customers (`finite`) when no condition depends on a count.
 """
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ customer a `Space` query has found, indexed by the conditions each was found to
 satisfy; `test` compiles a condition into a Python function that evaluates it
 for one customer the way `Space.formula` encodes it (the same NULL flags, text
 numbers, whole days and score sums), so a known customer that fits settles the
-query in a few comparisons. Only a query no known customer fits goes to z3,
-which either proves there is none or yields a new customer. Analyses that
+query in a few comparisons. Only a query no known customer fits goes on (to
+`finite.search`, else z3), which either proves there is none or yields a new customer. Analyses that
 compare many rules pairwise (shadowing) thus call z3 about once per rule and
 per rule it shadows, not once per pair.
 
@@ -62,11 +62,9 @@ def compile_test(space, condition: Condition, test):
         case SegmentRef(_, inner):
             return test(inner)
         case And(operands):
-            tests = [test(o) for o in operands]
-            return lambda customer: all([t(customer) for t in tests])
+            return _all([test(o) for o in operands])
         case Or(operands):
-            tests = [test(o) for o in operands]
-            return lambda customer: any([t(customer) for t in tests])
+            return _any([test(o) for o in operands])
         case Not(operand):
             inner = test(operand)
             return lambda customer: not inner(customer)
@@ -90,6 +88,24 @@ def compile_test(space, condition: Condition, test):
         case Const(value):
             return lambda customer: value
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def _all(tests):
+    def holds(customer):
+        for t in tests:
+            if not t(customer):
+                return False
+        return True
+    return holds
+
+
+def _any(tests):
+    def holds(customer):
+        for t in tests:
+            if t(customer):
+                return True
+        return False
+    return holds
 
 
 def _score(space, name: str, test):
@@ -145,13 +161,15 @@ class Customers:
             return False
         return any(all(h(customer) for h in holds) and not any(f(customer) for f in fails) for customer in pool)
 
-    def add(self, model, holding: tuple, failing: tuple) -> None:
-        """Keep the customer of a z3 model for the query, once Python agrees that it fits the query
-        and the base constraints (it always should; one that does not is simply not kept)."""
-        space, customer = self.space, Customer(self.space, model)
+    def add(self, customer: dict, holding: tuple, failing: tuple) -> bool:
+        """Keep a customer found for the query (a z3 model's `Customer`, or one `finite.search` found), once
+        Python agrees that it fits the query and the base constraints; whether it did (it always should;
+        one that does not is simply not kept)."""
+        space = self.space
         if (not all(space.test(c)(customer) for c in holding) or any(space.test(c)(customer) for c in failing)
                 or not _meets_base(space, customer)):
-            return
+            return False
         self.all.append(customer)
         for condition in holding:
             self._satisfying.setdefault(id(condition), (condition, []))[1].append(customer)
+        return True

@@ -20,7 +20,8 @@ from fractions import Fraction
 
 from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, PolicySet, ScoreCompare,
                      ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef, Window)
-from .customers import Customers, compile_test
+from . import finite
+from .customers import Customer, Customers, compile_test
 from .describe import window_text
 
 OTHER_TEXT = "other"
@@ -50,6 +51,7 @@ class Space:
         self._names: dict[str, tuple] = {}  # z3 constant name -> what it stands for
         self.customers = Customers(self)  # customers found by `never`, which settle later queries
         self._tests: dict[int, tuple] = {}  # id(condition) -> (condition, compiled test)
+        self._plain: dict[int, tuple] = {}  # id(condition) -> (condition, `finite.Plain` or None)
 
     # --- translation -------------------------------------------------------
 
@@ -214,19 +216,29 @@ class Space:
     def never(self, holding=(), failing=()) -> bool:
         """No customer for whom every `holding` condition holds and every `failing` one fails: as
         `impossible` of their formulas, but a customer an earlier `never` found that fits answers
-        without z3, and a customer z3 finds is kept for later queries."""
+        without z3, so does `finite.search` when no condition depends on a count, and a customer
+        either finds is kept for later queries."""
         holding, failing = tuple(holding), tuple(failing)
+        plain = []
         for condition in holding + failing:
-            self.formula(condition)  # first, as it may make counts, and so forget customers
+            plain.append(finite.plain(self, condition, self._plain))
+            if plain[-1] is None:
+                self.formula(condition)  # first, as it may make counts, and so forget customers
         if self.customers.find(holding, failing):
             return False
+        if None not in plain:
+            found = finite.search(self, plain[:len(holding)], plain[len(holding):])
+            if found is False:
+                return True
+            if found is not None and self.customers.add(found, holding, failing):
+                return False
         z3 = self.z3
         self.solver.push()
         try:
             self.solver.add(*(self.formula(c) for c in holding), *(z3.Not(self.formula(c)) for c in failing))
             result = self.solver.check()
             if result == z3.sat:
-                self.customers.add(self.solver.model(), holding, failing)
+                self.customers.add(Customer(self, self.solver.model()), holding, failing)
             return result == z3.unsat
         finally:
             self.solver.pop()
