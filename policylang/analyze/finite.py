@@ -76,7 +76,7 @@ def _plain(space, c: Condition, cache: dict) -> Plain | None:
                     return None
                 parts.append(part)
             tests = [p.test for p in parts]
-            return Plain(_merge(parts), _all(tests) if isinstance(c, And) else _any(tests))
+            return Plain(_merge(parts), _connective(tests, not isinstance(c, And)))
         case Compare(attr, _, op, value):
             literal, compare = space.literal_value(attr, value), OPERATORS[op]
             return Plain({attr: {literal}}, _atom(attr, lambda v: compare(v, literal)))
@@ -106,27 +106,17 @@ def _atom(attr: str, holds):
     return test
 
 
-def _all(tests):
+def _connective(tests, decisive: bool):
+    """Three-valued `and` (decisive False) or `or` (decisive True): the decisive value as soon as one
+    test gives it, else undecided while any test is, else the other value."""
     def test(a):
         undecided = False
         for t in tests:
             r = t(a)
-            if r is False:
-                return False
+            if r is decisive:
+                return decisive
             undecided = undecided or r is None
-        return None if undecided else True
-    return test
-
-
-def _any(tests):
-    def test(a):
-        undecided = False
-        for t in tests:
-            r = t(a)
-            if r is True:
-                return True
-            undecided = undecided or r is None
-        return None if undecided else False
+        return None if undecided else not decisive
     return test
 
 
