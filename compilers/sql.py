@@ -83,9 +83,8 @@ def _compile(policy: PolicySet, dialect: str, as_of: datetime | None) -> exp.Exp
 
 def to_sql(policy: PolicySet, dialect: str = "duckdb", as_of: datetime | None = None, pretty: bool = True) -> str:
     """The decision query as one SQL statement in `dialect`."""
-    query = compile_policy(policy, dialect, as_of)
     with gc_paused():
-        return query.sql(dialect=dialect, pretty=pretty, copy=False)
+        return compile_policy(policy, dialect, as_of).sql(dialect=dialect, pretty=pretty, copy=False)
 
 
 def _check_names(policy: PolicySet, ctes: list[str]) -> None:

@@ -189,23 +189,20 @@ class Space:
         return int(value)
 
     def _literal(self, attr: str, value):
-        z3, kind = self.z3, self._type(attr)
-        if kind == "text":
-            return z3.IntVal(self._text_code(attr, value))
-        if kind == "boolean":
-            return z3.BoolVal(value)
-        if kind == "decimal":
-            return self._real(value)
-        return z3.IntVal(int(value))
+        """The z3 term of `literal_value`."""
+        known = self.literal_value(attr, value)
+        if isinstance(known, bool):
+            return self.z3.BoolVal(known)
+        return self._real(known) if isinstance(known, Fraction) else self.z3.IntVal(known)
 
     def _text_code(self, attr: str, value: str) -> int:
         codes = self._texts.setdefault(attr, {})
         return codes.setdefault(value, len(codes) + 1)
 
-    def _real(self, value: Decimal):
+    def _real(self, value: Decimal | Fraction):
         """An exact z3 real (a ratio, so no decimal spelling can trip z3's parser)."""
-        numerator, denominator = Decimal(value).as_integer_ratio()
-        return self.z3.RealVal(f"{numerator}/{denominator}")
+        ratio = Fraction(value)
+        return self.z3.RealVal(f"{ratio.numerator}/{ratio.denominator}")
 
     # --- queries -------------------------------------------------------------
 
