@@ -58,8 +58,10 @@ def machine() -> str:
     if Path("/proc/meminfo").exists():
         kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
         memory = f"{kib / 2**20:.0f} GiB"
+    compiled = "" if sqlglot.generator.__file__.endswith(".py") else " (compiled, sqlglotc)"
     return (f"{os.cpu_count()} cores, {memory} RAM, {platform.system()} {platform.machine()}; Python "
-            f"{platform.python_version()}, DuckDB {duckdb.__version__}, sqlglot {sqlglot.__version__}; {date.today()}")
+            f"{platform.python_version()}, DuckDB {duckdb.__version__}, sqlglot {sqlglot.__version__}{compiled}; "
+            f"{date.today()}")
 
 
 def data_files(args) -> dict[str, Path]:

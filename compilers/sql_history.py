@@ -8,7 +8,8 @@ measures need, and measures over the same rows share it, one column each:
   `pl_touches_sent_7d` holds every 7-day count of touches by `sent_at`, for
   caps, gaps, spend caps and `per CH sent` score lines alike;
 - `stop ... after N unopened` as two aggregates: the latest opened matching
-  send time, then the count of matching touches sent after it;
+  send time, then the count of matching touches sent after it (only those
+  rows pass its WHERE);
 - `stop ... after conversion`: converted touches per (customer, campaign).
 
 A `Reader` is one consumer's view (the candidates, or the customers for
@@ -196,8 +197,9 @@ class Reader:
         aggregate = self.history.unopened()
         rows = aggregate.rows
         after = exp.or_(is_null(opened.copy()), exp.GT(this=rows.raw("sent_at"), expression=opened), copy=False)
-        narrow = selects(rows, selector, scope)
-        build = lambda: (exp.Sum(this=flag(all_of(narrow, after))), narrow)
+        counted = all_of(selects(rows, selector, scope), after)
+        # the rows it reads are the counted ones only, so fewer rows reach the GROUP BY
+        build = lambda: (exp.Sum(this=flag(counted)), counted.copy())
         return self._read(aggregate, ("unopened", selector, scope), f"n_{words}", build, user)
 
     def converted(self, scope: str, user: User) -> exp.Expression:

@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import generate_data  # noqa: E402
-from bench_perf import write_policy_set  # noqa: E402
+from bench_perf import EXPERT_SQL, write_policy_set  # noqa: E402
 
 
 def test_benchmark_policy_on_the_sample_decides_as_the_interpreter():
@@ -27,6 +27,19 @@ def test_benchmark_policy_on_the_sample_decides_as_the_interpreter():
     # the sample exercises the batch walk: some candidates are sent, some held back by an in-batch cap
     rules = {d.rule for d in expected}
     assert None in rules and rules & {"global.weekly_pressure", "global.email_weekly", "global.gap_email"}
+
+
+def test_the_hand_written_query_decides_the_sample_as_the_interpreter():
+    """bench/expert.duckdb.sql, the reference the compiled query is timed against, is the same policy."""
+    project = load_project(BENCH / "policy")
+    policy, data = require_policy(project), load_dataset(project.config)
+    expected = sorted((d.candidate_id, d.decision, d.rule) for d in decide(policy, data, generate_data.AS_OF))
+    with DuckDBEngine.open() as engine:
+        engine.load(policy, data)
+        got = sorted(engine.connection.execute(
+            f"SELECT candidate_id, decision, rule FROM ({EXPERT_SQL.read_text()})").fetchall())
+    assert got == expected
+    assert {rule for _, _, rule in expected} >= {None, "global.consent_email", "global.email_weekly"}
 
 
 def test_generated_policy_set_checks_with_twenty_rules_a_unit(tmp_path):

@@ -369,6 +369,17 @@ def test_history_is_aggregated_per_customer_never_per_candidate():
     assert not list(query.find_all(exp.Subquery))
 
 
+def test_the_unopened_count_groups_only_the_sends_after_the_latest_open():
+    """`pl_unopened`'s WHERE keeps only the counted rows (sent after the latest opened send, or
+    every send when none was opened), so the sends before it never reach the GROUP BY."""
+    query = compile_policy(policy_of(HAND_WORKED), "duckdb", T)
+    unopened = next(c.this for c in query.args["with_"].expressions if c.alias == "pl_unopened")
+    where = unopened.args["where"].this
+    assert any(isinstance(node, exp.GT) and node.this.name == "sent_at" and node.expression.table == "pl_last_opened"
+               for node in where.walk())
+    assert any(isinstance(node, exp.Is) and node.this.table == "pl_last_opened" for node in where.walk())
+
+
 HISTORY_ONLY = {"global.policy": HAND_WORKED["global.policy"].split("gap sms")[0]}
 
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from ..dataset import Dataset, Decision
 from ..model import TABLE_COLUMNS, PolicySet
@@ -89,16 +88,17 @@ def sort_key(decision: Decision) -> tuple:
     return (type(decision.candidate_id).__name__, decision.candidate_id)
 
 
-def pyformat(base: type[Dialect]) -> type[Dialect]:
-    """`base` spelling placeholders `%s` and doubling `%` in names, as `format`-paramstyle drivers read."""
-    class Generator(base.Generator):
-        def placeholder_sql(self, expression: exp.Placeholder) -> str:
-            return "%s"
+def pyformat(statement: exp.Expression) -> exp.Expression:
+    """`statement` with placeholders spelled `%s` and `%` doubled in names, as `format`-paramstyle
+    drivers read it (a tree rewrite: compiled sqlglot generators cannot be subclassed)."""
+    def spell(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder):
+            return exp.var("%s")
+        if isinstance(node, exp.Identifier) and "%" in node.name:
+            return exp.Identifier(this=node.name.replace("%", "%%"), quoted=node.args.get("quoted"))
+        return node
 
-        def identifier_sql(self, expression: exp.Identifier) -> str:
-            return super().identifier_sql(expression).replace("%", "%%")
-
-    return type(f"{base.__name__}PyFormat", (base,), {"Generator": Generator})
+    return statement.transform(spell)
 
 
 class Engine:
@@ -108,7 +108,7 @@ class Engine:
     dialect: ClassVar[str]  # the sqlglot dialect queries are compiled for
     errors: ClassVar[tuple[type[Exception], ...]]  # what the driver raises for a failed statement
     types: ClassVar[dict[str, str]]  # column kind -> SQL type, written in `dialect`
-    insert_dialect: ClassVar[Any] = None  # how INSERT placeholders are spelled; None: `dialect`
+    paramstyle: ClassVar[str] = "qmark"  # the driver's: "qmark" (`?`) or "format" (`%s`, see `pyformat`)
 
     def __init__(self, connection):
         self.connection = connection
@@ -182,7 +182,9 @@ class Engine:
         statement = exp.insert(exp.Values(expressions=[row]), table, columns=columns)
         cursor = self.connection.cursor()
         try:
-            cursor.executemany(statement.sql(dialect=self.insert_dialect or self.dialect), rows)
+            if self.paramstyle == "format":
+                statement = pyformat(statement)
+            cursor.executemany(statement.sql(dialect=self.dialect), rows)
         finally:
             cursor.close()
 

@@ -11,9 +11,8 @@ import uuid
 
 import pymysql
 from sqlglot import exp
-from sqlglot.dialects.mysql import MySQL
 
-from .base import Engine, drop_statement, pyformat
+from .base import Engine, drop_statement
 
 LOCAL = dict(host="127.0.0.1", port=3306, user="root", password="", database="test")
 
@@ -22,7 +21,7 @@ class MariaDBEngine(Engine):
     name = "mariadb"
     dialect = "mysql"
     errors = (pymysql.MySQLError,)
-    insert_dialect = pyformat(MySQL)
+    paramstyle = "format"
     types = {"text": "TEXT", "integer": "BIGINT", "money": "DECIMAL(18, 4)", "decimal": "DECIMAL(38, 10)",
              "boolean": "BOOLEAN", "timestamp": "DATETIME(6)"}
 

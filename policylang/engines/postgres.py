@@ -6,9 +6,8 @@ import uuid
 import psycopg
 from psycopg.conninfo import make_conninfo
 from sqlglot import exp
-from sqlglot.dialects.postgres import Postgres
 
-from .base import Engine, drop_statement, pyformat
+from .base import Engine, drop_statement
 
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/test"
 # JIT compilation of the decision query costs more than it saves (measured on
@@ -20,7 +19,7 @@ class PostgresEngine(Engine):
     name = "postgres"
     dialect = "postgres"
     errors = (psycopg.Error,)
-    insert_dialect = pyformat(Postgres)
+    paramstyle = "format"
     types = {"text": "TEXT", "integer": "BIGINT", "money": "DECIMAL(18, 4)", "decimal": "DECIMAL(38, 10)",
              "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
 

@@ -71,7 +71,13 @@ WITH pl_events_occurred_14d AS (
     CAST(t.message_class AS BINARY) = 'marketing'
     AND t.sent_at <= UTC_TIMESTAMP(6)
     AND (
-      CAST(t.channel AS BINARY) = 'email' AND CAST(t.topic AS BINARY) = 'offers'
+      (
+        CAST(t.channel AS BINARY) = 'email' AND CAST(t.topic AS BINARY) = 'offers'
+      )
+      AND (
+        pl_last_opened.latest_email_offers IS NULL
+        OR t.sent_at > pl_last_opened.latest_email_offers
+      )
     )
   GROUP BY
     CAST(t.customer_id AS BINARY)

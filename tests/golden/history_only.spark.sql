@@ -66,7 +66,13 @@ WITH pl_events_occurred_14d AS (
     t.message_class = 'marketing'
     AND t.sent_at <= CURRENT_TIMESTAMP()
     AND (
-      t.channel = 'email' AND t.topic = 'offers'
+      (
+        t.channel = 'email' AND t.topic = 'offers'
+      )
+      AND (
+        pl_last_opened.latest_email_offers IS NULL
+        OR t.sent_at > pl_last_opened.latest_email_offers
+      )
     )
   GROUP BY
     t.customer_id

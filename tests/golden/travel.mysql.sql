@@ -211,11 +211,22 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     CAST(t.message_class AS BINARY) = 'marketing'
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
-      CAST(t.channel AS BINARY) = 'email'
-      OR (
+      (
         CAST(t.channel AS BINARY) = 'email'
-        AND CAST(t.topic AS BINARY) = 'newsletter'
-        AND CAST(t.business_unit AS BINARY) = 'hotels'
+        AND (
+          pl_last_opened.latest_email IS NULL OR t.sent_ts > pl_last_opened.latest_email
+        )
+      )
+      OR (
+        (
+          CAST(t.channel AS BINARY) = 'email'
+          AND CAST(t.topic AS BINARY) = 'newsletter'
+          AND CAST(t.business_unit AS BINARY) = 'hotels'
+        )
+        AND (
+          pl_last_opened.latest_email_newsletter_hotels IS NULL
+          OR t.sent_ts > pl_last_opened.latest_email_newsletter_hotels
+        )
       )
     )
   GROUP BY

@@ -197,9 +197,20 @@ WITH pl_events_occurred_30d AS (
     t.message_class = 'marketing'
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
-      t.channel = 'email'
+      (
+        t.channel = 'email'
+        AND (
+          pl_last_opened.latest_email IS NULL OR t.sent_ts > pl_last_opened.latest_email
+        )
+      )
       OR (
-        t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
+        (
+          t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
+        )
+        AND (
+          pl_last_opened.latest_email_newsletter_hotels IS NULL
+          OR t.sent_ts > pl_last_opened.latest_email_newsletter_hotels
+        )
       )
     )
   GROUP BY
