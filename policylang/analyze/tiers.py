@@ -1,4 +1,7 @@
-"""Tier branches: unreachable ones (PL502) and overlapping ones across units (PL505), decided with z3.
+"""Tier branches: unreachable ones (PL502) and overlapping ones across units (PL505).
+
+Whether a branch or a pair of branches can be reached is asked of `Space.never` (a known customer, the
+finite search, else z3); z3 is asked for the counter-example a finding shows.
 
 A branch of a tiered cap is unreachable when no customer makes it the first
 branch that holds: its own condition never holds, or the earlier branches
@@ -38,19 +41,29 @@ def _example(customer: dict) -> dict:
     return {k: json_value(v) for k, v in customer.items()}
 
 
+def _empty(s, conditions: list, i: int, also=(), also_failing=()) -> bool:
+    """No customer for whom branch i is the first of `conditions` to hold (None: `otherwise`), while the
+    conditions `also` hold and `also_failing` fail: `Space.never`, which asks z3 only when it must."""
+    earlier = conditions[:i]
+    if None in earlier:  # an earlier `otherwise` takes every customer
+        return True
+    holding = [c for c in (conditions[i], *also) if c is not None]
+    return s.never(holding=holding, failing=[*earlier, *also_failing])
+
+
 def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
-    formulas = [s.formula(t.condition) for t in rule.tiers]
-    regions = s.first_match(t.condition for t in rule.tiers)
+    conditions = [t.condition for t in rule.tiers]
     findings = []
     for i, tier in enumerate(rule.tiers):
-        if not s.impossible(regions[i]):
+        if not _empty(s, conditions, i):
             continue
         what = f"branch `{branch_text(tier)}` of `{rule.id}` is never used"
-        if s.impossible(formulas[i]):
+        if tier.condition is not None and s.never(holding=[tier.condition]):
             findings.append(Diagnostic("PL502",
                                        f"{what}: its condition never holds; fix the condition or remove the branch",
                                        tier.span, data={"rule": rule.id, "branch": branch_text(tier)}))
             continue
+        formulas, regions = [s.formula(c) for c in conditions], s.first_match(conditions)
         covering = s.conflict(formulas[i], [(j, s.z3.Not(formulas[j])) for j in range(i)]) or list(range(i))
         examples = ((s.example(formulas[i], regions[j]), j) for j in range(i))
         customer, taken = next(((found, j) for found, j in examples if found is not None),
@@ -71,16 +84,19 @@ def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
 
 def _overlap(s, a: CapRule, b: CapRule) -> list[Diagnostic]:
     """The first pair of conflicting branches of `a` and `b` that one customer can fall into."""
-    a_regions, b_regions = s.first_match(t.condition for t in a.tiers), s.first_match(t.condition for t in b.tiers)
+    a_conditions, b_conditions = [t.condition for t in a.tiers], [t.condition for t in b.tiers]
     pairs = [(i, j) for i, ta in enumerate(a.tiers) for j, tb in enumerate(b.tiers)
              if ta.limit != tb.limit and ta.condition is not None and tb.condition is not None
              and ta.condition != tb.condition]
-    if not pairs or s.impossible(s.z3.Or([s.z3.And(a_regions[i], b_regions[j]) for i, j in pairs])):
-        return []
-    found = next(((i, j, c) for i, j in pairs if (c := s.example(a_regions[i], b_regions[j])) is not None), None)
+    both = ((i, j) for i, j in pairs  # branch i first of `a` and branch j first of `b`, for one customer
+            if not (None in b_conditions[:j] or _empty(s, a_conditions, i, [b_conditions[j]], b_conditions[:j])))
+    found = next(both, None)
     if found is None:
         return []
-    i, j, customer = found
+    i, j = found
+    customer = s.example(s.first_match(a_conditions)[i], s.first_match(b_conditions)[j])
+    if customer is None:  # z3 timed out where the search found one: no example to show, no finding
+        return []
     ta, tb = a.tiers[i], b.tiers[j]
     return [Diagnostic(
         "PL505",
