@@ -8,9 +8,10 @@ seeded data of `generate_data.py` at `--scale` (1 = 1M customers, 20M touches,
 - the decision query, materialised: `CREATE TABLE pl_bench_decisions AS <query>`;
 - the floor: `CREATE TABLE pl_bench_floor AS SELECT customer_id, count(*) FROM
   touches GROUP BY customer_id`, one pass over the history;
-- on DuckDB, the same policy written by hand (`expert.duckdb.sql`), which
-  must first make exactly the compiled query's decisions: the reference the
-  issue's target is stated against ("as fast as the best hand-written SQL").
+- on DuckDB and PostgreSQL, the same policy written by hand
+  (`expert.<dialect>.sql`), which must first make exactly the compiled
+  query's decisions: the reference the issue's target is stated against
+  ("as fast as the best hand-written SQL").
 
 Rounds interleave them (and rotate which goes first), because this
 machine's speed drifts by ±30 %; the figure is the median of the per-round
@@ -61,7 +62,6 @@ from policylang.project import load_project, require_policy
 HERE = Path(__file__).resolve().parent
 POLICY = HERE / "policy"
 DECISIONS, FLOOR, EXPERT = "pl_bench_decisions", "pl_bench_floor", "pl_bench_expert"
-EXPERT_SQL = HERE / "expert.duckdb.sql"  # the benchmark policy written by hand for DuckDB
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/"
 POSTGRES_TYPES = {"VARCHAR": "TEXT", "DOUBLE": "DOUBLE PRECISION", "INTEGER": "BIGINT"}
 
@@ -79,14 +79,19 @@ class Sizes:
         return f"c{self.customers}_t{self.touches}_b{self.candidates}_s{self.seed}"
 
 
+def expert_sql(dialect: str) -> Path:
+    """The file of the benchmark policy written by hand for `dialect` (DuckDB and PostgreSQL have one)."""
+    return HERE / f"expert.{dialect}.sql"
+
+
 def statements(dialect: str) -> dict[str, str]:
     """The two timed statements, written in `dialect`: what each round runs."""
     policy = require_policy(load_project(POLICY))
     floor = exp.select(exp.column("customer_id"), exp.Count(this=exp.Star()).as_("n")).from_("touches").group_by(
         exp.column("customer_id"))
     queries = {DECISIONS: compile_policy(policy, dialect, generate_data.AS_OF), FLOOR: floor}
-    if dialect == "duckdb":
-        queries[EXPERT] = sqlglot.parse_one(EXPERT_SQL.read_text(), read="duckdb")
+    if expert_sql(dialect).exists():
+        queries[EXPERT] = sqlglot.parse_one(expert_sql(dialect).read_text(), read=dialect)
     return {name: exp.Create(this=exp.table_(name), kind="TABLE", expression=query).sql(dialect=dialect)
             for name, query in queries.items()}
 
@@ -144,19 +149,22 @@ def postgres_type(duckdb_type: str) -> str:
 
 # --- one timed statement, in its own process ----------------------------------------------
 
+def connection(engine: str, target: str):
+    """A connection to the DuckDB file or the PostgreSQL database `target`."""
+    if engine == "duckdb":
+        return duckdb.connect(target)
+    import psycopg
+
+    con = psycopg.connect(target, autocommit=True)
+    con.execute("SET jit = off")  # its compile time exceeds the run time here (docs/design.md)
+    return con
+
+
 def worker(engine: str, target: str, table: str, statement: str) -> None:
     """Drop `table`, run `statement` (which creates it) and print the seconds it took."""
     drop = f"DROP TABLE IF EXISTS {table}"
-    if engine == "duckdb":
-        con = duckdb.connect(target)
-        con.execute(drop)
-        started = time.perf_counter()
-        con.execute(statement)
-    elif engine == "postgres":
-        import psycopg
-
-        con = psycopg.connect(target, autocommit=True)
-        con.execute("SET jit = off")  # its compile time exceeds the run time here (docs/design.md)
+    if engine in ("duckdb", "postgres"):
+        con = connection(engine, target)
         con.execute(drop)
         started = time.perf_counter()
         con.execute(statement)
@@ -182,14 +190,16 @@ def spark_decisions(folder: str) -> Path:
 
 
 def differing(con, first: str, second: str) -> int:
-    """How many decisions the two SELECTs make differently on `con` (rows in one and not the other)."""
+    """How many decisions the two SELECTs make differently on `con`, a DuckDB or PostgreSQL connection
+    (rows in one and not the other)."""
     columns = "candidate_id, customer_id, decision, rule"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE first_decisions AS {first}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE second_decisions AS {second}")
+    for table, query in (("first_decisions", first), ("second_decisions", second)):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"CREATE TEMP TABLE {table} AS {query}")
     [(count,)] = con.execute(
         f"SELECT count(*) FROM ((SELECT {columns} FROM first_decisions EXCEPT ALL SELECT {columns} FROM "
         f"second_decisions) UNION ALL (SELECT {columns} FROM second_decisions EXCEPT ALL SELECT {columns} FROM "
-        "first_decisions))").fetchall()
+        "first_decisions)) AS d").fetchall()
     return count
 
 
@@ -228,9 +238,10 @@ def bench(engine: str, sizes: Sizes, rounds: int) -> None:
     target = {"duckdb": lambda: str(duckdb_file(sizes)), "postgres": lambda: postgres_database(sizes),
               "spark": lambda: str(data_files(sizes)["touches"].parent)}[engine]()
     timed = statements(dialect)
-    if engine == "duckdb":  # the hand-written query must decide exactly as the compiled one
-        differ = differing(duckdb.connect(target, read_only=True), selected(timed[DECISIONS]), selected(timed[EXPERT]))
-        print(f"  the hand-written query ({EXPERT_SQL.name}): {differ} decisions differ from the compiled query's")
+    if EXPERT in timed:  # the hand-written query must decide exactly as the compiled one
+        differ = differing(connection(engine, target), selected(timed[DECISIONS]), selected(timed[EXPERT]))
+        print(f"  the hand-written query ({expert_sql(dialect).name}): {differ} decisions differ from the "
+              "compiled query's")
     tables = list(timed)
     ratios, query_rss, seconds, against_expert = [], [], [], []
     for number in range(rounds):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from policylang.compilers.reference import decide
 from policylang.data_files import load_dataset
 from policylang.engines.duckdb import DuckDBEngine
@@ -13,7 +15,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import generate_data  # noqa: E402
-from bench_perf import EXPERT_SQL, write_policy_set  # noqa: E402
+from bench_perf import expert_sql, write_policy_set  # noqa: E402
 
 
 def test_benchmark_policy_on_the_sample_decides_as_the_interpreter():
@@ -29,16 +31,18 @@ def test_benchmark_policy_on_the_sample_decides_as_the_interpreter():
     assert None in rules and rules & {"global.weekly_pressure", "global.email_weekly", "global.gap_email"}
 
 
-def test_the_hand_written_query_decides_the_sample_as_the_interpreter():
-    """bench/expert.duckdb.sql, the reference the compiled query is timed against, is the same policy."""
+@pytest.mark.engine
+@pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
+def test_the_hand_written_query_decides_the_sample_as_the_interpreter(engine_pool, engine_name):
+    """bench/expert.<dialect>.sql, the reference the compiled query is timed against, is the same policy."""
     project = load_project(BENCH / "policy")
     policy, data = require_policy(project), load_dataset(project.config)
     expected = sorted((d.candidate_id, d.decision, d.rule) for d in decide(policy, data, generate_data.AS_OF))
-    with DuckDBEngine.open() as engine:
-        engine.load(policy, data)
-        got = sorted(engine.connection.execute(
-            f"SELECT candidate_id, decision, rule FROM ({EXPERT_SQL.read_text()})").fetchall())
-    assert got == expected
+    engine = engine_pool.get(engine_name)
+    engine.load(policy, data)
+    cursor = engine.connection.cursor()
+    cursor.execute(f"SELECT candidate_id, decision, rule FROM ({expert_sql(engine.dialect).read_text()}) AS d")
+    assert sorted(cursor.fetchall()) == expected
     assert {rule for _, _, rule in expected} >= {None, "global.consent_email", "global.email_weekly"}
 
 
