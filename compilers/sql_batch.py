@@ -3,7 +3,8 @@
 Without batch-dependent rules each candidate's decision is `pl_base.pre_rule`.
 Otherwise the candidates still in play (marketing, no history-only check
 failed) are numbered per customer in the order `priority DESC, candidate_id
-ASC` (`pl_ranked`), and a recursive CTE (`pl_walk`) takes each customer's
+ASC` (`pl_ranked`: on PostgreSQL only those, elsewhere every candidate with
+`rn` NULL out of play, `Target.ranks_only_in_play`), and a recursive CTE (`pl_walk`) takes each customer's
 candidates one at a time. Its row for candidate n carries, per counter, the
 running value of the candidates sent before n (`acc_*`), what n itself adds
 when sent (`c_*`) and n's verdict (`rule`, NULL when sent). Step n + 1 adds n's
@@ -26,7 +27,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .sql_checks import Base, Counter, Test, rule_literal, where
-from .sql_sources import all_of, cte, is_null
+from .sql_sources import all_of, cte, flag, is_null
 
 BASE, RANKED, LATER, BATCHES, WALK, DECIDED = "pl_base", "pl_ranked", "pl_later", "pl_batches", "pl_walk", "pl_decided"
 RANKED_ONLY = ("marketing", "priority")  # what puts a candidate in play and orders it: read by `pl_ranked` alone
@@ -75,17 +76,24 @@ class Walk:
         self.counters: list[Counter] = list(base.counters.values())
 
     def ranked(self, columns: list[str]) -> exp.Select:
-        """Every candidate, with `rn`, its place in its customer's batch when it is in play (NULL for
-        the others, which `pre_rule` decides alone). Not filtering here keeps the row estimates of
-        the walk's joins right: filtered, PostgreSQL judged the batch a few rows and could pick a
-        nested loop over it."""
+        """The candidates with `rn`, their place in their customer's batch when in play: only those
+        where the target ranks only them (`Target.ranks_only_in_play`), else every candidate, `rn`
+        NULL for those out of play (which `pre_rule` decides alone)."""
         b = lambda name: exp.column(name, table="b")
         order = [exp.Ordered(this=b("priority"), desc=True)]
         order += [exp.Ordered(this=key) for key in self.base.target.id_order(b("candidate_id"))]
+        kept = [b(c) for c in columns if c not in RANKED_ONLY]
+        if self.base.target.ranks_only_in_play:  # `pre_rule` is NULL in play: not kept
+            number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey")], order=exp.Order(expressions=order))
+            # `CASE ... END > 0`, not the plain test: without statistics on a CTE, PostgreSQL takes an
+            # inequality for a third of the rows (the plain test for 5 of 200,000, and could then
+            # choose a nested loop for the walk's steps)
+            in_play = exp.GT(this=flag(_in_play("b")), expression=exp.Literal.number(0))
+            return exp.select(*[c for c in kept if c.name != "pre_rule"], exp.alias_(number, "rn")).from_(
+                cte(BASE, "b")).where(in_play)
         in_play = exp.Case(ifs=[exp.If(this=_in_play("b"), true=exp.Literal.number(1))], default=exp.Literal.number(0))
         number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), in_play], order=exp.Order(expressions=order))
         rn = exp.Case(ifs=[exp.If(this=_in_play("b"), true=number)])
-        kept = [b(c) for c in columns if c not in RANKED_ONLY]
         return exp.select(*kept, exp.alias_(rn, "rn")).from_(cte(BASE, "b"))
 
     def _value(self, test: Test, frame: Frame) -> exp.Expression:
@@ -125,8 +133,10 @@ class Walk:
         `pre_rule`) UNION ALL the walked ones, so no join spans the whole batch."""
         r = lambda name: exp.column(name, table="r")
         ids = [r("candidate_id"), r("customer_id")]
-        out_of_play = exp.select(*ids, exp.alias_(r("pre_rule"), "rule")).from_(cte(RANKED, "r")).where(
-            is_null(r("rn")))
+        # out of play: `pl_base`'s other rows where `pl_ranked` holds only those in play, else `rn` NULL
+        source, out = ((BASE, exp.not_(_in_play("r"))) if self.base.target.ranks_only_in_play  # never NULL
+                       else (RANKED, is_null(r("rn"))))
+        out_of_play = exp.select(*ids, exp.alias_(r("pre_rule"), "rule")).from_(cte(source, "r")).where(out)
         if self.recursive:
             return exp.union(out_of_play, exp.select(*ids, r("rule")).from_(cte(WALK, "r")), distinct=False)
         on = exp.and_(exp.EQ(this=exp.column("ckey", table="w"), expression=r("ckey")),
@@ -185,8 +195,9 @@ class Fold:
         r = lambda name: exp.column(name, table="r")
         batch = exp.ArraySort(this=exp.ArrayAgg(this=exp.Struct(expressions=[  # sorted by rn, the first field
             exp.PropertyEQ(this=exp.to_identifier(f), expression=r(f)) for f in self._fields()])))
-        batches = (exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r"))
-                   .where(exp.not_(is_null(r("rn")))).group_by(r("ckey")))
+        batches = exp.select(r("ckey"), exp.alias_(batch, "batch")).from_(cte(RANKED, "r")).group_by(r("ckey"))
+        if not self.walk.base.target.ranks_only_in_play:
+            batches = batches.where(exp.not_(is_null(r("rn"))))
         return [(BATCHES, batches), (WALK, self._walk())]
 
     def _fields(self) -> list[str]:

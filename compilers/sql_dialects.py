@@ -25,6 +25,9 @@ MYSQL_FAMILY = ("mysql", "doris", "starrocks", "singlestore")
 # was rebuilt, with a full scan of the touches, by every parallel worker of `pl_unopened`
 MATERIALIZED = {"postgres": frozenset({"pl_base", "pl_last_opened"})}
 LATER_STEPS = ("postgres",)
+# dialects whose ranking holds only the candidates in play, the others read from `pl_base` again: a
+# window over fewer rows, where `pl_base` is computed once anyway (PostgreSQL: MATERIALIZED above)
+RANKS_ONLY_IN_PLAY = ("postgres",)
 NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
@@ -62,6 +65,12 @@ class Target:
         """Should each step of the batch walk join only the candidates after a customer's first
         (`pl_later`)? PostgreSQL sorts the whole ranked batch for every step otherwise."""
         return self.name in LATER_STEPS
+
+    @property
+    def ranks_only_in_play(self) -> bool:
+        """Should `pl_ranked` hold only the candidates in play (NULL `rn` for the others otherwise)?
+        Elsewhere the second read of `pl_base` would materialise it, all its columns (DuckDB: 230 MB)."""
+        return self.name in RANKS_ONLY_IN_PLAY
 
     @property
     def has_recursion(self) -> bool:

@@ -395,7 +395,8 @@ def test_batch_dependent_rules_walk_each_customer_recursively():
     seed, step = walk.this, walk.expression
     assert seed.args["where"].this.sql() == "r.rn = 1"
     ranked = next(cte.this for cte in query.args["with_"].expressions if cte.alias == "pl_ranked")
-    assert "where" not in ranked.args  # every candidate: a filtered batch looked tiny to PostgreSQL's planner
+    # in play only, behind a test PostgreSQL estimates at a third of the rows: a plain filter looked tiny to it
+    assert ranked.args["where"].this.sql() == "CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END > 0"
     assert "pl_walk" in {t.name for t in step.find_all(exp.Table)}
     # joined on keys only: a filter there made PostgreSQL misjudge the rows and pick a nested loop
     assert step.args["joins"][0].args["on"].sql() == "r.ckey = w.ckey AND r.rn = w.rn + 1"
@@ -591,6 +592,26 @@ def test_postgres_computes_the_batch_verdicts_and_latest_opens_once():
     assert "AS MATERIALIZED" in to_sql(policy, "postgres", T)
     for dialect in ("duckdb", "sqlite", "mysql", "spark"):
         assert not materialized(dialect), dialect
+
+
+def test_postgres_ranks_only_the_candidates_in_play_with_an_estimate_it_can_use():
+    """On PostgreSQL `pl_ranked` holds the candidates in play only (a window over fewer rows; `pl_base`
+    is materialised there anyway) behind `CASE ... END > 0`, which it estimates at a third of the rows;
+    the out-of-play decisions come from `pl_base`. Elsewhere every candidate is ranked, `rn` NULL out of play."""
+    policy = policy_of(HAND_WORKED)
+
+    def ctes(dialect: str) -> dict:
+        return {c.alias: c.this for c in compile_policy(policy, dialect, T).args["with_"].expressions}
+
+    postgres = ctes("postgres")
+    where = postgres["pl_ranked"].args["where"].this
+    assert isinstance(where, exp.GT) and isinstance(where.this, exp.Case) and where.expression.name == "0"
+    assert "pre_rule" not in {c.alias_or_name for c in postgres["pl_ranked"].expressions}
+    assert postgres["pl_decided"].this.args["from_"].this.name == "pl_base"
+    for dialect in ("duckdb", "sqlite", "mysql"):
+        others = ctes(dialect)
+        assert "where" not in others["pl_ranked"].args, dialect
+        assert others["pl_decided"].this.args["from_"].this.name == "pl_ranked", dialect
 
 
 def test_postgres_walk_steps_join_only_the_later_candidates():

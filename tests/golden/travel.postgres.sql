@@ -467,7 +467,6 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.candidate_id,
     b.customer_id,
     b.ckey,
-    b.pre_rule,
     b.channel,
     b.topic,
     b.rem_global_gap_email,
@@ -494,17 +493,16 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     b.c_sent_push_newsletter,
     b.c_sent_direct_mail_offers,
     b.c_sent_direct_mail_newsletter,
-    CASE
-      WHEN b.pre_rule IS NULL AND b.marketing = 1
-      THEN ROW_NUMBER() OVER (
-        PARTITION BY b.ckey, CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END
-        ORDER BY b.priority DESC NULLS LAST, CASE
-          WHEN CAST(PG_TYPEOF(b.candidate_id) AS TEXT) IN ('smallint', 'integer', 'bigint', 'numeric')
-          THEN CAST(CAST(b.candidate_id AS TEXT) AS DECIMAL)
-        END, CAST(b.candidate_id AS TEXT) COLLATE "C"
-      )
-    END AS rn
+    ROW_NUMBER() OVER (
+      PARTITION BY b.ckey
+      ORDER BY b.priority DESC NULLS LAST, CASE
+        WHEN CAST(PG_TYPEOF(b.candidate_id) AS TEXT) IN ('smallint', 'integer', 'bigint', 'numeric')
+        THEN CAST(CAST(b.candidate_id AS TEXT) AS DECIMAL)
+      END, CAST(b.candidate_id AS TEXT) COLLATE "C"
+    ) AS rn
   FROM pl_base AS b
+  WHERE
+    CASE WHEN b.pre_rule IS NULL AND b.marketing = 1 THEN 1 ELSE 0 END > 0
 ), pl_later AS (
   SELECT
     *
@@ -657,9 +655,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     r.candidate_id,
     r.customer_id,
     r.pre_rule AS rule
-  FROM pl_ranked AS r
+  FROM pl_base AS r
   WHERE
-    r.rn IS NULL
+    NOT (
+      r.pre_rule IS NULL AND r.marketing = 1
+    )
   UNION ALL
   SELECT
     r.candidate_id,
