@@ -28,6 +28,10 @@ LATER_STEPS = ("postgres",)
 # dialects whose ranking holds only the candidates in play, the others read from `pl_base` again: a
 # window over fewer rows, where `pl_base` is computed once anyway (PostgreSQL: MATERIALIZED above)
 RANKS_ONLY_IN_PLAY = ("postgres",)
+# dialects where the windowed counts of one table and time column share one aggregate over the longest
+# window, each column testing its own: PostgreSQL scans the whole table for every aggregate (nothing
+# prunes by time without an index), where DuckDB skips the row groups outside a narrow window
+MERGED_WINDOWS = ("postgres",)
 NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
@@ -71,6 +75,11 @@ class Target:
         """Should `pl_ranked` hold only the candidates in play (NULL `rn` for the others otherwise)?
         Elsewhere the second read of `pl_base` would materialise it, all its columns (DuckDB: 230 MB)."""
         return self.name in RANKS_ONLY_IN_PLAY
+
+    @property
+    def merges_windows(self) -> bool:
+        """Should the windowed aggregates of one table and time column be one (`History.windowed`)?"""
+        return self.name in MERGED_WINDOWS
 
     @property
     def has_recursion(self) -> bool:

@@ -6,7 +6,10 @@ measures need, and measures over the same rows share it, one column each:
 
 - windowed counts and cost sums, one CTE per (table, time column, window):
   `pl_touches_sent_7d` holds every 7-day count of touches by `sent_at`, for
-  caps, gaps, spend caps and `per CH sent` score lines alike;
+  caps, gaps, spend caps and `per CH sent` score lines alike; where the
+  target merges windows (PostgreSQL, `Target.merges_windows`), one CTE per
+  (table, time column), `pl_touches_sent`, over the longest window its
+  columns read, each column (`n_email_7d`) testing its own;
 - `stop ... after N unopened` as two aggregates: the latest opened matching
   send time, then the count of matching touches sent after it (only those
   rows pass its WHERE);
@@ -53,12 +56,14 @@ class Column:
 
 
 class Aggregate:
-    """One CTE: the rows of `rows` passing `filters`, grouped by the customer key (and `keys`)."""
+    """One CTE: the rows of `rows` passing `filters`, grouped by the customer key (and `keys`). A merged
+    windowed aggregate (`window`: its time column) also keeps only the rows in its longest window."""
 
     def __init__(self, name: str, rows: Rows, filters: list[exp.Expression], keys: dict[str, exp.Expression],
-                 joins: tuple = ()):
+                 joins: tuple = (), window: str | None = None):
         self.name, self.rows, self.filters, self.keys, self.joins = name, rows, filters, keys, joins
         self.columns: dict[tuple, Column] = {}
+        self.window, self.hours = window, 0  # the longest window its columns read, in hours
 
     def column(self, identity: tuple, name: str, build, user: User) -> exp.Column:
         """The column for `identity`, made by `build() -> (value, narrow)` on first use."""
@@ -83,11 +88,18 @@ class Aggregate:
         query = exp.select(*keys, *values).from_(self.rows.source, copy=False)
         for table, on in self.joins:
             query = query.join(table, on=on, join_type="left", copy=False)
-        return query.where(all_of(*self.filters, narrow), copy=False).group_by(*self.keys.values(), copy=False)
+        longest = self.rows.within(self.window, self.hours) if self.window else None
+        return query.where(all_of(*self.filters, longest, narrow), copy=False).group_by(*self.keys.values(),
+                                                                                      copy=False)
 
 
 def _words(selector: Selector, scope: str) -> str:
     return "_".join(selector.words + ((scope,) if scope != GLOBAL else ()))
+
+
+def _named(prefix: str, selector: Selector, scope: str, window: exp.Expression | None, label: str) -> str:
+    """A measure's column name: `n_email_cruises`, with the window (`_7d`) in a merged aggregate."""
+    return f"{prefix}_{_words(selector, scope)}" + (f"_{label}" if window is not None else "")
 
 
 class History:
@@ -105,18 +117,26 @@ class History:
             self.aggregates[identity] = make()
         return self.aggregates[identity]
 
-    def windowed(self, table: str, time_column: str, hours: int, label: str) -> Aggregate:
-        """The aggregate of `table` rows whose `time_column` lies in `(T - hours, T]`."""
+    def windowed(self, table: str, time_column: str, hours: int, label: str) -> tuple[Aggregate, exp.Expression | None]:
+        """The aggregate of `table` rows whose `time_column` lies in `(T - hours, T]`, and the test a
+        column of it must add for that window: None, unless the target merges the windows of one table
+        and time column into one aggregate (`Target.merges_windows`), whose rows are those of the
+        longest window its columns read."""
+        merged = self.target.merges_windows
 
         def make() -> Aggregate:
             rows = Rows(self.target, self.policy, table, table[0])
-            filters = [rows.within(time_column, hours)]
+            filters = [] if merged else [rows.within(time_column, hours)]
             if table == "touches":
                 filters = [rows.marketing()] + ([] if time_column == "sent_at" else [rows.happened("sent_at")]) + filters
-            name = f"pl_{table}_{time_column.removesuffix('_at')}_{label}"
-            return Aggregate(name, rows, filters, {KEY: rows.key})
+            name = f"pl_{table}_{time_column.removesuffix('_at')}" + ("" if merged else f"_{label}")
+            return Aggregate(name, rows, filters, {KEY: rows.key}, window=time_column if merged else None)
 
-        return self.aggregate(("window", table, time_column, hours), make)
+        aggregate = self.aggregate(("window", table, time_column) + (() if merged else (hours,)), make)
+        if not merged:
+            return aggregate, None
+        aggregate.hours = max(aggregate.hours, hours)
+        return aggregate, exp.GT(this=aggregate.rows.raw(time_column), expression=self.target.before(hours))
 
     def last_opened(self) -> Aggregate:
         def make() -> Aggregate:
@@ -166,24 +186,27 @@ class Reader:
     def count(self, selector: Selector, scope: str, hours: int, label: str, user: User,
               time_column: str = "sent_at") -> exp.Expression:
         """Marketing touches matching `selector` in `scope` with `time_column` in the window."""
-        aggregate = self.history.windowed("touches", time_column, hours, label)
-        narrow = selects(aggregate.rows, selector, scope)
+        aggregate, window = self.history.windowed("touches", time_column, hours, label)
+        narrow = all_of(window, selects(aggregate.rows, selector, scope))
         build = lambda: (exp.Sum(this=flag(narrow)) if narrow is not None else exp.Count(this=exp.Star()), narrow)
-        return self._read(aggregate, ("count", selector, scope), f"n_{_words(selector, scope)}", build, user)
+        return self._read(aggregate, ("count", selector, scope, hours), _named("n", selector, scope, window, label),
+                          build, user)
 
     def cost(self, selector: Selector, scope: str, hours: int, label: str, user: User) -> exp.Expression:
         """The summed cost (scaled to integers) of those touches."""
-        aggregate = self.history.windowed("touches", "sent_at", hours, label)
-        narrow = selects(aggregate.rows, selector, scope)
+        aggregate, window = self.history.windowed("touches", "sent_at", hours, label)
+        narrow = all_of(window, selects(aggregate.rows, selector, scope))
         cost = self.history.target.scaled_cost(aggregate.rows.raw("cost"))
         build = lambda: (exp.Sum(this=flag(narrow, cost) if narrow is not None else cost), narrow)
-        return self._read(aggregate, ("cost", selector, scope), f"cost_{_words(selector, scope)}", build, user)
+        return self._read(aggregate, ("cost", selector, scope, hours), _named("cost", selector, scope, window, label),
+                          build, user)
 
     def events(self, event_type: str, hours: int, label: str, user: User) -> exp.Expression:
-        aggregate = self.history.windowed("events", "occurred_at", hours, label)
-        match = aggregate.rows.equals("event_type", event_type)
+        aggregate, window = self.history.windowed("events", "occurred_at", hours, label)
+        match = all_of(window, aggregate.rows.equals("event_type", event_type))
         name = f"n_event_{len(aggregate.columns) + 1}"
-        return self._read(aggregate, ("event", event_type), name, lambda: (exp.Sum(this=flag(match)), match), user)
+        return self._read(aggregate, ("event", event_type, hours), name, lambda: (exp.Sum(this=flag(match)), match),
+                          user)
 
     def unopened(self, selector: Selector, scope: str, user: User) -> exp.Expression:
         """Matching touches sent strictly after the latest opened matching one (all when none was)."""

@@ -359,6 +359,24 @@ def test_rules_reading_the_same_rows_share_one_aggregate_per_window():
     assert {"pl_last_opened", "pl_unopened", "pl_converted", "pl_consent", "pl_preferences"} <= set(names)
 
 
+def test_postgres_reads_each_table_and_time_column_once_for_every_window():
+    """On PostgreSQL, which scans the whole table for each aggregate, the windowed counts of one table
+    and time column are one aggregate over the longest window, each column testing its own."""
+    query = compile_policy(policy_of(HAND_WORKED), "postgres", T)
+    windowed = {c.alias: c.this for c in query.args["with_"].expressions
+                if c.alias.startswith(("pl_touches", "pl_events"))}
+    assert set(windowed) == {"pl_touches_opened", "pl_touches_sent", "pl_events_occurred"}
+    sent = windowed["pl_touches_sent"]
+    names = [c.alias for c in sent.expressions]
+    assert {"n_email_7d", "n_sms_1d", "n_marketing_cruises_1d", "cost_direct_mail_30d"} <= set(names)
+    moment = lambda at: f"CAST('{at:%Y-%m-%d %H:%M:%S}' AS TIMESTAMP)"
+    # the rows of the longest window (30 days), and each column the rows of its own
+    assert f"t.sent_at > {moment(T - timedelta(days=30))} AND t.sent_at <= {moment(T)}" in {
+        node.sql() for node in sent.args["where"].this.flatten()}
+    seven = next(c for c in sent.expressions if c.alias == "n_email_7d").this.find(exp.GT)
+    assert seven.sql() == f"t.sent_at > {moment(T - timedelta(days=7))}"
+
+
 def test_history_is_aggregated_per_customer_never_per_candidate():
     query = compile_policy(policy_of(HAND_WORKED), "duckdb", T)
     for cte in query.args["with_"].expressions:

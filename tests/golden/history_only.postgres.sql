@@ -1,10 +1,19 @@
 -- golden file: policy `history_only` (tests/golden/history_only/), dialect `postgres`
 -- regenerate: POLICYLANG_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
 /* policylang decision query, policy_version 5bcade89e665, as of the engine's current UTC time */
-WITH pl_events_occurred_14d AS (
+WITH pl_events_occurred AS (
   SELECT
     e.customer_id AS customer_id,
-    SUM(CASE WHEN e.event_type = 'complaint' THEN 1 ELSE 0 END) AS n_event_1 /* global.cooldown_marketing (history_only/policies/global.policy:12) */
+    SUM(
+      CASE
+        WHEN e.occurred_at > (
+          CURRENT_TIMESTAMP AT TIME ZONE 'UTC' + INTERVAL '-336 HOUR'
+        )
+        AND e.event_type = 'complaint'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_event_1 /* global.cooldown_marketing (history_only/policies/global.policy:12) */
   FROM events AS e
   WHERE
     (
@@ -13,7 +22,12 @@ WITH pl_events_occurred_14d AS (
       )
       AND e.occurred_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC'
     )
-    AND e.event_type = 'complaint'
+    AND (
+      e.occurred_at > (
+        CURRENT_TIMESTAMP AT TIME ZONE 'UTC' + INTERVAL '-336 HOUR'
+      )
+      AND e.event_type = 'complaint'
+    )
   GROUP BY
     e.customer_id
 ), pl_last_opened AS MATERIALIZED (
@@ -145,7 +159,7 @@ WITH pl_events_occurred_14d AS (
         OR cu.a_loyalty_tier = 'Gold'
       )
       THEN 'global.block_sms' /* global.block_sms (history_only/policies/global.policy:11) */
-      WHEN COALESCE(pl_events_occurred_14d.n_event_1, 0) > 0
+      WHEN COALESCE(pl_events_occurred.n_event_1, 0) > 0
       THEN 'global.cooldown_marketing' /* global.cooldown_marketing (history_only/policies/global.policy:12) */
       WHEN (
         c.channel = 'email' AND c.topic = 'offers'
@@ -164,8 +178,8 @@ WITH pl_events_occurred_14d AS (
     AND k.topic_key = COALESCE(c.topic, '')
     AND k.business_unit = c.business_unit
     AND k.pick = 1
-  LEFT JOIN pl_events_occurred_14d
-    ON pl_events_occurred_14d.customer_id = c.customer_id
+  LEFT JOIN pl_events_occurred
+    ON pl_events_occurred.customer_id = c.customer_id
   LEFT JOIN pl_unopened
     ON pl_unopened.customer_id = c.customer_id
   LEFT JOIN pl_converted

@@ -1,30 +1,53 @@
 -- golden file: policy `travel` (tests/golden/travel/), dialect `postgres`
 -- regenerate: POLICYLANG_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
 /* policylang decision query, policy_version 27f6f84f9f02, as of 2026-06-01 12:00:00 */
-WITH RECURSIVE pl_events_occurred_30d AS (
+WITH RECURSIVE pl_events_occurred AS (
   SELECT
     e.customer_id AS customer_id,
-    SUM(CASE WHEN e.event_type = 'complaint' THEN 1 ELSE 0 END) AS n_event_1 /* global.cooldown_marketing (travel/policies/global.policy:37) */
+    SUM(
+      CASE
+        WHEN e.occurred_at > CAST('2026-05-02 12:00:00' AS TIMESTAMP)
+        AND e.event_type = 'complaint'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_event_1, /* global.cooldown_marketing (travel/policies/global.policy:37) */
+    SUM(
+      CASE
+        WHEN e.occurred_at > CAST('2026-05-31 00:00:00' AS TIMESTAMP)
+        AND e.event_type = 'checkout'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_event_2, /* hotels.after_checkout (travel/policies/hotels.policy:4) */
+    SUM(
+      CASE
+        WHEN e.occurred_at > CAST('2025-12-03 12:00:00' AS TIMESTAMP)
+        AND e.event_type = 'webinar_attended'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_event_3 /* score engagement (travel/policies/global.policy:21) */
   FROM events AS e
   WHERE
     (
-      e.occurred_at > CAST('2026-05-02 12:00:00' AS TIMESTAMP)
+      e.occurred_at > CAST('2025-12-03 12:00:00' AS TIMESTAMP)
       AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     )
-    AND e.event_type = 'complaint'
-  GROUP BY
-    e.customer_id
-), pl_events_occurred_36h AS (
-  SELECT
-    e.customer_id AS customer_id,
-    SUM(CASE WHEN e.event_type = 'checkout' THEN 1 ELSE 0 END) AS n_event_1 /* hotels.after_checkout (travel/policies/hotels.policy:4) */
-  FROM events AS e
-  WHERE
-    (
-      e.occurred_at > CAST('2026-05-31 00:00:00' AS TIMESTAMP)
-      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
+    AND (
+      (
+        e.occurred_at > CAST('2026-05-02 12:00:00' AS TIMESTAMP)
+        AND e.event_type = 'complaint'
+      )
+      OR (
+        e.occurred_at > CAST('2026-05-31 00:00:00' AS TIMESTAMP)
+        AND e.event_type = 'checkout'
+      )
+      OR (
+        e.occurred_at > CAST('2025-12-03 12:00:00' AS TIMESTAMP)
+        AND e.event_type = 'webinar_attended'
+      )
     )
-    AND e.event_type = 'checkout'
   GROUP BY
     e.customer_id
 ), pl_last_opened AS MATERIALIZED (
@@ -65,51 +88,52 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   GROUP BY
     t.customer_id,
     t.campaign_id
-), pl_touches_sent_2d AS (
+), pl_touches_sent AS (
   SELECT
     t.customer_id AS customer_id,
-    SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* global.gap_email (travel/policies/global.policy:35) */
-  FROM crm.touches AS t
-  WHERE
-    t.message_class = 'marketing'
-    AND (
-      t.sent_ts > CAST('2026-05-30 12:00:00' AS TIMESTAMP)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    )
-    AND t.channel = 'email'
-  GROUP BY
-    t.customer_id
-), pl_touches_sent_7d AS (
-  SELECT
-    t.customer_id AS customer_id,
-    COUNT(*) AS n_marketing, /* global.weekly_pressure (travel/policies/global.policy:27) */
-    SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email, /* global.email_weekly (travel/policies/global.policy:28) */
     SUM(
       CASE
-        WHEN t.channel = 'email' AND t.topic = 'offers' AND t.business_unit = 'cruises'
+        WHEN t.sent_ts > CAST('2026-05-30 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
         THEN 1
         ELSE 0
       END
-    ) AS n_email_offers_cruises /* cruises.cap_email_offers_7d (travel/policies/cruises.policy:6) */
-  FROM crm.touches AS t
-  WHERE
-    t.message_class = 'marketing'
-    AND (
-      t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    )
-  GROUP BY
-    t.customer_id
-), pl_touches_sent_365d AS (
-  SELECT
-    t.customer_id AS customer_id,
+    ) AS n_email_2d, /* global.gap_email (travel/policies/global.policy:35) */
+    SUM(CASE WHEN t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP) THEN 1 ELSE 0 END) AS n_marketing_7d, /* global.weekly_pressure (travel/policies/global.policy:27) */
     SUM(
       CASE
-        WHEN t.channel = 'direct_mail'
+        WHEN t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_email_7d, /* global.email_weekly (travel/policies/global.policy:28) */
+    SUM(
+      CASE
+        WHEN t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
+        AND t.channel = 'direct_mail'
         THEN CAST(ROUND(COALESCE(t.cost, 0) * 10000) AS BIGINT)
         ELSE 0
       END
-    ) AS cost_direct_mail /* global.mail_budget (travel/policies/global.policy:34) */
+    ) AS cost_direct_mail_365d, /* global.mail_budget (travel/policies/global.policy:34) */
+    SUM(
+      CASE
+        WHEN t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP)
+        AND (
+          t.channel = 'email' AND t.topic = 'offers' AND t.business_unit = 'cruises'
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_email_offers_cruises_7d, /* cruises.cap_email_offers_7d (travel/policies/cruises.policy:6) */
+    SUM(
+      CASE
+        WHEN t.sent_ts > CAST('2026-05-31 12:00:00' AS TIMESTAMP)
+        AND (
+          t.channel = 'push' AND t.business_unit = 'hotels'
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_push_hotels_1d /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
   FROM crm.touches AS t
   WHERE
     t.message_class = 'marketing'
@@ -117,29 +141,43 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     )
-    AND t.channel = 'direct_mail'
+    AND (
+      (
+        t.sent_ts > CAST('2026-05-30 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
+      )
+      OR t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP)
+      OR (
+        t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
+      )
+      OR (
+        t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
+        AND t.channel = 'direct_mail'
+      )
+      OR (
+        t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP)
+        AND (
+          t.channel = 'email' AND t.topic = 'offers' AND t.business_unit = 'cruises'
+        )
+      )
+      OR (
+        t.sent_ts > CAST('2026-05-31 12:00:00' AS TIMESTAMP)
+        AND (
+          t.channel = 'push' AND t.business_unit = 'hotels'
+        )
+      )
+    )
   GROUP BY
     t.customer_id
-), pl_touches_sent_1d AS (
+), pl_touches_opened AS (
   SELECT
     t.customer_id AS customer_id,
-    SUM(CASE WHEN t.channel = 'push' AND t.business_unit = 'hotels' THEN 1 ELSE 0 END) AS n_push_hotels /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
-  FROM crm.touches AS t
-  WHERE
-    t.message_class = 'marketing'
-    AND (
-      t.sent_ts > CAST('2026-05-31 12:00:00' AS TIMESTAMP)
-      AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    )
-    AND (
-      t.channel = 'push' AND t.business_unit = 'hotels'
-    )
-  GROUP BY
-    t.customer_id
-), pl_touches_opened_90d AS (
-  SELECT
-    t.customer_id AS customer_id,
-    SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* score engagement (travel/policies/global.policy:21) */
+    SUM(
+      CASE
+        WHEN t.opened_at > CAST('2026-03-03 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
+        THEN 1
+        ELSE 0
+      END
+    ) AS n_email_90d /* score engagement (travel/policies/global.policy:21) */
   FROM crm.touches AS t
   WHERE
     t.message_class = 'marketing'
@@ -148,22 +186,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       t.opened_at > CAST('2026-03-03 12:00:00' AS TIMESTAMP)
       AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     )
-    AND t.channel = 'email'
+    AND (
+      t.opened_at > CAST('2026-03-03 12:00:00' AS TIMESTAMP) AND t.channel = 'email'
+    )
   GROUP BY
     t.customer_id
-), pl_events_occurred_180d AS (
-  SELECT
-    e.customer_id AS customer_id,
-    SUM(CASE WHEN e.event_type = 'webinar_attended' THEN 1 ELSE 0 END) AS n_event_1 /* score engagement (travel/policies/global.policy:21) */
-  FROM events AS e
-  WHERE
-    (
-      e.occurred_at > CAST('2025-12-03 12:00:00' AS TIMESTAMP)
-      AND e.occurred_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    )
-    AND e.event_type = 'webinar_attended'
-  GROUP BY
-    e.customer_id
 ), pl_unopened AS (
   SELECT
     t.customer_id AS customer_id,
@@ -227,12 +254,12 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     c.last_purchase_at AS a_last_purchase_at,
     c.employees AS a_employees,
     CASE WHEN c.employees >= 100 THEN 20 ELSE 0 END + CASE WHEN c.loyalty_tier IS NULL THEN -10 ELSE 0 END AS s_fit, /* score fit (travel/policies/global.policy:16) */
-    5 * COALESCE(pl_touches_opened_90d.n_email, 0) + 25 * COALESCE(pl_events_occurred_180d.n_event_1, 0) AS s_engagement /* score engagement (travel/policies/global.policy:21) */
+    5 * COALESCE(pl_touches_opened.n_email_90d, 0) + 25 * COALESCE(pl_events_occurred.n_event_3, 0) AS s_engagement /* score engagement (travel/policies/global.policy:21) */
   FROM customers AS c
-  LEFT JOIN pl_touches_opened_90d
-    ON pl_touches_opened_90d.customer_id = c.customer_id
-  LEFT JOIN pl_events_occurred_180d
-    ON pl_events_occurred_180d.customer_id = c.customer_id
+  LEFT JOIN pl_touches_opened
+    ON pl_touches_opened.customer_id = c.customer_id
+  LEFT JOIN pl_events_occurred
+    ON pl_events_occurred.customer_id = c.customer_id
 ), pl_consent AS (
   SELECT
     c.customer_id AS customer_id,
@@ -354,12 +381,12 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         AND cu.a_lifetime_value < 500.50
       )
       THEN 'hotels.block_direct_mail' /* hotels.block_direct_mail (travel/policies/hotels.policy:7) */
-      WHEN COALESCE(pl_events_occurred_30d.n_event_1, 0) > 0
+      WHEN COALESCE(pl_events_occurred.n_event_1, 0) > 0
       THEN 'global.cooldown_marketing' /* global.cooldown_marketing (travel/policies/global.policy:37) */
       WHEN (
         c.channel = 'email' AND c.business_unit = 'hotels'
       )
-      AND COALESCE(pl_events_occurred_36h.n_event_1, 0) > 0
+      AND COALESCE(pl_events_occurred.n_event_2, 0) > 0
       THEN 'hotels.after_checkout' /* hotels.after_checkout (travel/policies/hotels.policy:4) */
       WHEN c.channel = 'email' AND COALESCE(pl_unopened.n_email, 0) >= 8
       THEN 'global.email_fatigue' /* global.email_fatigue (travel/policies/global.policy:36) */
@@ -375,9 +402,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     c.topic AS topic,
     CASE
       WHEN c.channel = 'email'
-      THEN CASE WHEN COALESCE(pl_touches_sent_2d.n_email, 0) > 0 THEN 0 ELSE 1 END
+      THEN CASE WHEN COALESCE(pl_touches_sent.n_email_2d, 0) > 0 THEN 0 ELSE 1 END
     END AS rem_global_gap_email,
-    6 - COALESCE(pl_touches_sent_7d.n_marketing, 0) AS rem_global_weekly_pressure,
+    6 - COALESCE(pl_touches_sent.n_marketing_7d, 0) AS rem_global_weekly_pressure,
     CASE
       WHEN c.channel = 'email'
       THEN CASE
@@ -392,19 +419,19 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         WHEN cu.s_engagement >= 20
         THEN 4
         ELSE 3
-      END - COALESCE(pl_touches_sent_7d.n_email, 0)
+      END - COALESCE(pl_touches_sent.n_email_7d, 0)
     END AS rem_global_email_weekly,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS BIGINT)
+      THEN 250001 - COALESCE(pl_touches_sent.cost_direct_mail_365d, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS BIGINT)
     END AS rem_global_mail_budget,
     CASE
       WHEN c.channel = 'email' AND c.topic = 'offers' AND c.business_unit = 'cruises'
-      THEN 2 - COALESCE(pl_touches_sent_7d.n_email_offers_cruises, 0)
+      THEN 2 - COALESCE(pl_touches_sent.n_email_offers_cruises_7d, 0)
     END AS rem_cruises_cap_email_offers_7d,
     CASE
       WHEN c.channel = 'push' AND c.business_unit = 'hotels'
-      THEN 1 - COALESCE(pl_touches_sent_1d.n_push_hotels, 0)
+      THEN 1 - COALESCE(pl_touches_sent.n_push_hotels_1d, 0)
     END AS rem_hotels_cap_push_1d,
     pc.slack AS rem_global_preferences_channel,
     pt.slack AS rem_global_preferences_topic,
@@ -445,23 +472,15 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ON pc.customer_id = c.customer_id AND pc.channel = c.channel AND pc.topic IS NULL
   LEFT JOIN pl_preferences AS pt
     ON pt.customer_id = c.customer_id AND pt.channel = c.channel AND pt.topic = c.topic
-  LEFT JOIN pl_events_occurred_30d
-    ON pl_events_occurred_30d.customer_id = c.customer_id
-  LEFT JOIN pl_events_occurred_36h
-    ON pl_events_occurred_36h.customer_id = c.customer_id
+  LEFT JOIN pl_events_occurred
+    ON pl_events_occurred.customer_id = c.customer_id
   LEFT JOIN pl_unopened
     ON pl_unopened.customer_id = c.customer_id
   LEFT JOIN pl_converted
     ON pl_converted.customer_id = c.customer_id
     AND pl_converted.campaign_id = c.campaign_id
-  LEFT JOIN pl_touches_sent_2d
-    ON pl_touches_sent_2d.customer_id = c.customer_id
-  LEFT JOIN pl_touches_sent_7d
-    ON pl_touches_sent_7d.customer_id = c.customer_id
-  LEFT JOIN pl_touches_sent_365d
-    ON pl_touches_sent_365d.customer_id = c.customer_id
-  LEFT JOIN pl_touches_sent_1d
-    ON pl_touches_sent_1d.customer_id = c.customer_id
+  LEFT JOIN pl_touches_sent
+    ON pl_touches_sent.customer_id = c.customer_id
 ), pl_ranked AS (
   SELECT
     b.candidate_id,
