@@ -1,14 +1,16 @@
--- The benchmark policy (bench/policy) written by hand for PostgreSQL, as a
--- data engineer who knows this policy and this data would write it: the
--- reference the compiled query is measured against (`bench_perf.py --engine
--- postgres`). expert.duckdb.sql is the same query for DuckDB; here consent is
--- picked in a sub-query (no QUALIFY) and the walk's step reads the previous
--- row's running counts through LATERAL (no sub-query over the recursive CTE).
--- It decides the bench data exactly as the compiled query does (the harness
--- compares every decision), but it knows what a general compiler cannot:
--- customer and candidate ids are unique, so no duplicate check and consent is
--- picked per candidate id; the 2-day gap and the 7-day caps share one scan;
--- spend is summed as DECIMAL. As of 2025-06-30 06:00:00 (generate_data.AS_OF).
+-- The benchmark policy (bench/policy) written by hand, as a data engineer who
+-- knows this policy and this data would write it, in SQL that DuckDB and
+-- PostgreSQL both run: the reference the compiled query is measured against
+-- (`bench_perf.py --engine duckdb|postgres`). It decides the bench data exactly
+-- as the compiled query does (the harness compares every decision), but it
+-- knows what a general compiler cannot: customer and candidate ids are unique,
+-- so no duplicate check and consent is picked per candidate id; only the
+-- candidates in play are ranked; the 2-day gap and the 7-day caps share one
+-- scan; spend is summed as DECIMAL. Consent is picked in a sub-query and the
+-- walk's step reads the previous row's running counts through LATERAL, as
+-- PostgreSQL has no QUALIFY and forbids the recursive CTE in a sub-query (on
+-- DuckDB this measures the same as its QUALIFY form). As of 2025-06-30
+-- 06:00:00 (generate_data.AS_OF).
 WITH RECURSIVE latest_open AS (
   SELECT customer_id, max(sent_at) AS latest
   FROM touches
