@@ -4,15 +4,15 @@ Without batch-dependent rules each candidate's decision is `pl_base.pre_rule`.
 Otherwise the candidates still in play (marketing, no history-only check
 failed) are numbered per customer in the order `priority DESC, candidate_id
 ASC` (`pl_ranked`: on PostgreSQL only those, elsewhere every candidate with
-`rn` NULL out of play, `Target.ranks_only_in_play`), and a recursive CTE (`pl_walk`) takes each customer's
-candidates one at a time. Its row for candidate n carries, per counter, the
-running value of the candidates sent before n (`acc_*`), what n itself adds
-when sent (`c_*`) and n's verdict (`rule`, NULL when sent). Step n + 1 adds n's
-contribution to each running value when n was sent, then evaluates the batch
-checks in evaluation order: a check fails once its running value reaches the
-candidate's `rem_*` column. The walk's rows carry the candidate's ids, so the
-final SELECT reads `pl_decided`: the candidates out of play UNION ALL the
-walked ones.
+`rn` NULL out of play, `Target.ranks_only_in_play`), and a recursive CTE
+(`pl_walk`) takes each customer's candidates one at a time. Its row for
+candidate n carries, per counter, the running value of the candidates sent
+before n (`acc_*`), what n itself adds when sent (`c_*`) and n's verdict
+(`rule`, NULL when sent). Step n + 1 adds n's contribution to each running
+value when n was sent, then evaluates the batch checks in evaluation order: a
+check fails once its running value reaches the candidate's `rem_*` column. The
+walk's rows carry the candidate's ids, so the final SELECT reads `pl_decided`:
+the candidates out of play UNION ALL the walked ones.
 
 The recursive term joins `pl_ranked` directly (no sub-query, aggregate or
 window function: SQLite forbids them there; on PostgreSQL, which sorts the
