@@ -91,8 +91,8 @@ class Walk:
             in_play = exp.GT(this=flag(_in_play("b")), expression=exp.Literal.number(0))
             return exp.select(*[c for c in kept if c.name != "pre_rule"], exp.alias_(number, "rn")).from_(
                 cte(BASE, "b")).where(in_play)
-        in_play = exp.Case(ifs=[exp.If(this=_in_play("b"), true=exp.Literal.number(1))], default=exp.Literal.number(0))
-        number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), in_play], order=exp.Order(expressions=order))
+        number = exp.Window(this=exp.RowNumber(), partition_by=[b("ckey"), flag(_in_play("b"))],
+                            order=exp.Order(expressions=order))
         rn = exp.Case(ifs=[exp.If(this=_in_play("b"), true=number)])
         return exp.select(*kept, exp.alias_(rn, "rn")).from_(cte(BASE, "b"))
 

@@ -44,11 +44,11 @@ def _example(customer: dict) -> dict:
 def _empty(s, conditions: list, i: int, also=(), also_failing=()) -> bool:
     """No customer for whom branch i is the first of `conditions` to hold (None: `otherwise`), while the
     conditions `also` hold and `also_failing` fail: `Space.never`, which asks z3 only when it must."""
-    earlier = conditions[:i]
-    if None in earlier:  # an earlier `otherwise` takes every customer
+    failing = [*conditions[:i], *also_failing]
+    if None in failing:  # an `otherwise` (true for every customer) cannot fail
         return True
     holding = [c for c in (conditions[i], *also) if c is not None]
-    return s.never(holding=holding, failing=[*earlier, *also_failing])
+    return s.never(holding=holding, failing=failing)
 
 
 def _unreachable(s, rule: CapRule) -> list[Diagnostic]:
@@ -89,7 +89,7 @@ def _overlap(s, a: CapRule, b: CapRule) -> list[Diagnostic]:
              if ta.limit != tb.limit and ta.condition is not None and tb.condition is not None
              and ta.condition != tb.condition]
     both = ((i, j) for i, j in pairs  # branch i first of `a` and branch j first of `b`, for one customer
-            if not (None in b_conditions[:j] or _empty(s, a_conditions, i, [b_conditions[j]], b_conditions[:j])))
+            if not _empty(s, a_conditions, i, [b_conditions[j]], b_conditions[:j]))
     found = next(both, None)
     if found is None:
         return []
