@@ -425,3 +425,18 @@ def test_a_count_an_example_does_not_show_is_0_even_in_a_shorter_window():
     assert score("engagement", concrete(policy, {"push opened within 2 days": 8})) == 8
     nobody = dict.fromkeys(policy.attributes) | {"customer_id": 1}
     assert_the_encoding_agrees(policy, [nobody])
+
+
+def test_a_contention_example_shows_what_the_global_limit_was_read_for():
+    """Hypothesis's find: every customer has contention here (0 + 2 exceed both tiers), so z3's
+    model left `age` unassigned and the example was `{}` (read: a NULL age, limit 1), while the
+    reported limit 0 came from the completed model (age 0, young)."""
+    policy = resolved({
+        "global.policy": "policy global\nchannels email\nconsent email allowed unless opt_out\n"
+                         "segment young: age < 30\ncap marketing per 1 day as r0 {\n  young: 0\n  otherwise: 1\n}\n",
+        "cruises.policy": "policy business_unit cruises\ncap email 0 per 1 day as r0\n",
+        "hotels.policy": "policy business_unit hotels\ncap email 2 per 1 day as r0\n",
+    })
+    (finding,) = [f for f in analyze(policy) if f.code == "PL501"]
+    assert "age" in finding.data["example"]
+    assert_contention_is_real(policy, finding)

@@ -92,3 +92,14 @@ def test_first_match_regions_exclude_earlier_branches():
                                                   space.policy.segments["global.any_tier"].condition])
     assert space.example(rest_region)["tier"] not in ("gold", None)
     assert space.impossible(rest_region, f["gold"])
+
+
+def test_a_witness_shows_the_attributes_its_values_were_read_for():
+    """Formulas that hold for everyone leave `age` out of z3's model; the term's value is then
+    read with a completed model, and the customer shown must be that completed one."""
+    space, f = space_with(young="age < 30")
+    z3 = space.z3
+    customer, (value,) = space.witness([z3.Or(f["young"], z3.Not(f["young"]))], [z3.If(f["young"], 0, 1)])
+    assert "age" in customer
+    young = customer["age"] is not None and customer["age"] < 30
+    assert value == (0 if young else 1)

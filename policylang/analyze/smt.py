@@ -261,7 +261,10 @@ class Space:
             result = self.solver.check()
             if result == self.z3.sat and found is not None:
                 model = self.solver.model()
-                found.append((self._decode(model), [_number(model.eval(t, model_completion=True)) for t in terms]))
+                # completing the terms' values adds the attributes they read to the model, so the
+                # customer decoded after them is the one the values hold for
+                values = [_number(model.eval(t, model_completion=True)) for t in terms]
+                found.append((self._decode(model), values))
             return result
         finally:
             self.solver.pop()
@@ -282,8 +285,9 @@ class Space:
             self.solver.pop()
 
     def _decode(self, model) -> dict:
-        """The model's customer: every attribute the asserted formulas mention, and the
-        touch and event counts that are not 0 (a count not shown is 0)."""
+        """The model's customer: every attribute the model assigns (those the asserted formulas
+        constrain, and those a completed term read), and the touch and event counts that are not
+        0 (a count not shown is 0)."""
         assigned = {}  # (kind, attribute or count name) -> z3 value
         for decl in model.decls():
             meaning = self._names.get(decl.name())
