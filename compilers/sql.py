@@ -14,7 +14,9 @@ chain of CTEs, each built by one module:
 - `sql_checks`: `pl_base`, every candidate with its history-only verdict and
   what the batch-dependent checks allow;
 - `sql_batch`: `pl_ranked` and the recursive `pl_walk` over each customer's
-  batch (only when the policy has batch-dependent rules), and the final SELECT.
+  batch (only when the policy has batch-dependent rules), and the final SELECT;
+- `sql_limits`: what the final SELECT needs for the walk to recurse once per
+  candidate of a customer on the dialect (or a refusal).
 
 Everything is built as expressions, never pasted text, so names and literals
 are quoted for the dialect and no policy text can inject SQL; comments name
@@ -38,6 +40,7 @@ from .sql_consent import NAME as CONSENT, consent_select
 from .sql_customers import NAME as CUSTOMERS, Customers
 from .sql_dialects import Target, timestamp_text
 from .sql_history import History, Reader
+from .sql_limits import lift_recursion_limit
 from .sql_preferences import preference_ctes
 
 __all__ = ["compile_policy", "to_sql"]
@@ -69,6 +72,8 @@ def _compile(policy: PolicySet, dialect: str, as_of: datetime | None) -> exp.Exp
                              "rules need to take each customer's candidates in order: compile for another dialect")
         ctes += walk.ctes([column.alias_or_name for column in base_select.expressions])
         query, recursive = walk.final(policy.version), walk.recursive
+        if recursive:
+            lift_recursion_limit(query, target)
     else:
         query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
     _check_names(policy, [name for name, _ in ctes])

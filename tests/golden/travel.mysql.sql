@@ -725,7 +725,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     r.rule
   FROM pl_walk AS r
 )
-SELECT
+SELECT /*+ SET_VAR(cte_max_recursion_depth = 4294967295) */
   r.candidate_id,
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,

@@ -660,4 +660,6 @@ SELECT
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
   '27f6f84f9f02' AS policy_version
-FROM pl_decided AS r
+FROM pl_decided AS r OPTION(
+    MAXRECURSION 0
+)
