@@ -1,4 +1,5 @@
-"""The reference interpreter: SPEC section 5 in plain Python, the oracle every engine must match.
+"""The reference interpreter: the decision semantics of docs/language.md in plain Python, the oracle
+every engine must match.
 
 `decide` returns one `Decision` per candidate, in input order. `explain`
 returns, per candidate, every check that applied with what it saw. Both walk
@@ -21,6 +22,7 @@ The checks themselves are in `reference_checks`, conditions and scores in
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Collection, Iterable, Iterator
@@ -55,9 +57,10 @@ def evaluation_order(candidate: dict) -> tuple:
     return (priority is None, -priority if priority is not None else 0, cid is None, cid if cid is not None else 0)
 
 
-def checks_for(candidate: dict, customer: Customer, policy: PolicySet) -> Iterator[Check]:
-    """Every check that applies to a marketing candidate, in evaluation order (SPEC 5.4)."""
-    builtins = list(builtin_checks(candidate, customer, policy))
+def checks_for(candidate: dict, customer: Customer, policy: PolicySet, repeated: Collection = ()) -> Iterator[Check]:
+    """Every check that applies to a marketing candidate, in evaluation order (docs/language.md,
+    "Decisions"); `repeated` holds the candidate ids on more than one row of the batch."""
+    builtins = list(builtin_checks(candidate, customer, policy, repeated))
     yield from builtins
     if not builtins[-1].passed:
         return  # an unknown customer, channel or unit leaves nothing the rules could look at
@@ -72,18 +75,20 @@ def _until_first_failure(checks: Iterable[Check]) -> Iterator[Check]:
             return
 
 
-def _decide_one(candidate: dict, customer: Customer, policy: PolicySet, keep_going: bool) -> CandidateTrace:
+def _decide_one(candidate: dict, customer: Customer, policy: PolicySet, repeated: Collection,
+                keep_going: bool) -> CandidateTrace:
     transactional = candidate.get("message_class") == "transactional"
     if transactional:
         checks: tuple[Check, ...] = ()
     else:
-        every_check = checks_for(candidate, customer, policy)
+        every_check = checks_for(candidate, customer, policy, repeated)
         checks = tuple(every_check if keep_going else _until_first_failure(every_check))
     failed = next((c for c in checks if not c.passed), None)
     if failed is None and not transactional:
         customer.sent.append(candidate)  # it now counts against the customer's later candidates
     decision = Decision(candidate.get("candidate_id"), candidate.get("customer_id"),
-                        "send" if failed is None else "suppress", failed and failed.rule, policy.version)
+                        "send" if failed is None else "suppress", failed and failed.rule, policy.version,
+                        customer.as_of)
     return CandidateTrace(candidate, checks, decision)
 
 
@@ -96,9 +101,16 @@ def _traces(policy: PolicySet, data: Dataset, as_of: datetime, customer_ids: Col
         if customer_ids is None or candidate.get("customer_id") in customer_ids:
             batches.setdefault(candidate.get("customer_id"), []).append((position, candidate))
     customers = customers_at(policy, data, utc_naive(as_of), batches)
+    repeated = repeated_ids(data.candidates)
     for customer_id, batch in batches.items():
         for position, candidate in sorted(batch, key=lambda item: evaluation_order(item[1])):
-            yield position, _decide_one(candidate, customers[customer_id], policy, keep_going)
+            yield position, _decide_one(candidate, customers[customer_id], policy, repeated, keep_going)
+
+
+def repeated_ids(candidates: list[dict]) -> set:
+    """The candidate ids on more than one row of the batch (NULL aside)."""
+    counts = Counter(c.get("candidate_id") for c in candidates)
+    return {cid for cid, n in counts.items() if n > 1 and cid is not None}
 
 
 def decide(policy: PolicySet, data: Dataset, as_of: datetime) -> list[Decision]:

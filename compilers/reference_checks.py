@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
+from typing import Collection, Iterator
 
 from policylang.model import (GLOBAL, BlockRule, CapRule, ConsentRule, CooldownRule, GapRule, PolicySet,
                               PreferencesRule, Selector, SegmentRef, SpendCapRule, StopConversionRule,
@@ -34,22 +34,39 @@ class Check:
     limit: object = None  # the number, amount or stance `saw` was held against
 
 
-def builtin_checks(candidate: dict, customer: Customer, policy: PolicySet) -> Iterator[Check]:
-    """SPEC 5.4.1: the fail-closed checks, in order; the first failure ends them."""
+def builtin_checks(candidate: dict, customer: Customer, policy: PolicySet, repeated: Collection) -> Iterator[Check]:
+    """The fail-closed checks, in order; the first failure ends them. `repeated` holds the candidate
+    ids that appear on more than one row of the batch: no one can tell which copy was meant."""
     channel, topic, unit = candidate.get("channel"), candidate.get("topic"), candidate.get("business_unit")
-    message_class, priority = candidate.get("message_class"), candidate.get("priority")
-    verdicts = (
+    yield from _first_failure((
         ("unknown_customer", {"customer_id": customer.id}, customer.row is not None),
         ("unknown_channel", {"channel": channel}, channel is not None and channel in policy.channels),
         ("unknown_topic", {"topic": topic}, topic is None or topic in policy.topics),
         ("unknown_business_unit", {"business_unit": unit}, unit is not None and unit in policy.business_units),
-        ("invalid_candidate", {"message_class": message_class, "priority": priority},
-         message_class in MESSAGE_CLASSES and priority is not None),
-    )
+        ("invalid_candidate", *_validity(candidate, repeated)),
+    ))
+
+
+def _first_failure(verdicts) -> Iterator[Check]:
     for rule, saw, passed in verdicts:
         yield Check(rule, "built-in", passed, saw)
         if not passed:
             return
+
+
+def _validity(candidate: dict, repeated: Collection) -> tuple[dict, bool]:
+    """What `invalid_candidate` saw, and whether the candidate is valid: a known message class, a
+    priority, an id that is not NULL and on no other row of the batch, and a cost that is not negative."""
+    message_class, priority = candidate.get("message_class"), candidate.get("priority")
+    cid, cost = candidate.get("candidate_id"), candidate.get("cost")
+    problems = [problem for problem, bad in (
+        (f"message_class {message_class!r}", message_class not in MESSAGE_CLASSES),
+        ("priority NULL", priority is None),
+        ("candidate_id NULL", cid is None),
+        ("candidate_id on several rows", cid is not None and cid in repeated),
+        (f"cost {cost} is negative", cost is not None and cost < 0),
+    ) if bad]
+    return {"problem": "; ".join(problems) or "none"}, not problems
 
 
 def _selects(selector: Selector, candidate: dict) -> bool:
@@ -63,35 +80,50 @@ def consent_status(row: dict) -> str:
     return "opt_in" if row.get("status") == "opt_in" else "opt_out"
 
 
-def effective_consent(customer: Customer, candidate: dict) -> dict | None:
-    """The consent row in force for the candidate's channel, topic and brand (its business unit):
-    topic equal or NULL, brand equal or NULL; the most specific topic, then the most specific
-    brand, then the latest `updated_at` (NULL is older than any date) wins; a full tie goes to
-    `opt_out`. None: the customer gave no answer."""
+def _matching_consents(customer: Customer, candidate: dict) -> list[dict]:
+    """The consent rows for the candidate's channel, topic and brand (its business unit): topic equal
+    or NULL, brand equal or NULL."""
     channel, topic, brand = candidate["channel"], candidate.get("topic"), candidate["business_unit"]
-    matching = [row for row in customer.consents
-                if row.get("channel") == channel
-                and (row.get("topic") is None or row["topic"] == topic)
-                and (row.get("brand") is None or row["brand"] == brand)]
-    return max(matching, default=None, key=lambda row: (
-        row.get("topic") is not None,
-        row.get("brand") is not None,
-        row.get("updated_at") is not None,
-        row.get("updated_at") or datetime.min,
-        consent_status(row) == "opt_out",
-    ))
+    return [row for row in customer.consents
+            if row.get("channel") == channel
+            and (row.get("topic") is None or row["topic"] == topic)
+            and (row.get("brand") is None or row["brand"] == brand)]
+
+
+def _moment(row: dict) -> tuple:
+    """A row's `updated_at` as a sort key: NULL is older than any date."""
+    return (row.get("updated_at") is not None, row.get("updated_at") or datetime.min)
+
+
+def effective_consent(customer: Customer, candidate: dict) -> tuple[dict | None, dict | None]:
+    """(the row in force, the opt-out overriding it) for the candidate. The row in force is the
+    matching row with the most specific topic, then the most specific brand, then the latest
+    `updated_at`; a full tie goes to `opt_out`. An opt-out is never overridden by an older opt-in:
+    when that row is `opt_in`, the latest matching `opt_out` row at or after it overrides it
+    (None when there is none). (None, None): the customer gave no answer."""
+    matching = _matching_consents(customer, candidate)
+    row = max(matching, default=None, key=lambda r: (
+        r.get("topic") is not None, r.get("brand") is not None, _moment(r), consent_status(r) == "opt_out"))
+    if row is None or consent_status(row) == "opt_out":
+        return row, None
+    later_outs = [r for r in matching if consent_status(r) == "opt_out" and _moment(r) >= _moment(row)]
+    return row, max(later_outs, default=None, key=_moment)
 
 
 def check_consent(rule: ConsentRule, candidate: dict, customer: Customer) -> Iterator[Check]:
     if candidate["channel"] != rule.channel:
         return
-    row = effective_consent(customer, candidate)
+    row, overriding = effective_consent(customer, candidate)
     if row is None:
         status, saw = None, {"consent": "no answer"}
     else:
-        status = consent_status(row)
+        status = "opt_out" if overriding else consent_status(row)
         saw = {"consent": status, "row topic": row.get("topic") or "every topic",
                "row brand": row.get("brand") or "every brand", "updated at": row.get("updated_at")}
+        if overriding:
+            saw |= {"overridden by": f"opt_out of {overriding.get('topic') or 'every topic'}, "
+                                     f"{overriding.get('brand') or 'every brand'}",
+                    "opt_out updated at": overriding.get("updated_at")}
     passed = status == "opt_in" if rule.requires_opt_in else status != "opt_out"
     yield Check(rule.id, "consent", passed, saw, "requires opt_in" if rule.requires_opt_in else "unless opt_out")
 

@@ -1,8 +1,9 @@
 """What the reference interpreter knows about one customer at the as-of time T.
 
-SPEC 5: anything stamped after T has not happened yet. A `Customer` holds only
-the rows that have: marketing touches sent by T (rules count only marketing
-touches, and a touch without `sent_at` lies in no window), events that
+Anything stamped after T has not happened yet (docs/language.md, "Decisions").
+A `Customer` holds only the rows that have: marketing touches sent by T (rules
+count only marketing touches — every touch whose class is not exactly
+`transactional` — and a touch without `sent_at` lies in no window), events that
 occurred by T, consent rows in force at T; plus the customer's marketing
 candidates already sent earlier in this batch. Its methods answer the
 questions every rule asks: which messages match a selector in a scope, and
@@ -11,13 +12,11 @@ which of them fall in a rolling window `(T - W, T]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from policylang.dataset import Dataset
-from policylang.model import GLOBAL, PolicySet, Selector
-
-HOUR = timedelta(hours=1)
+from policylang.model import GLOBAL, PolicySet, Selector, window_start
 
 
 def utc_naive(moment: datetime) -> datetime:
@@ -29,24 +28,33 @@ def utc_naive(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class Bounds:
-    """The rolling window `(start, end]` a check counted in."""
+    """The rolling window `(start, end]` a check counted in (`start` None: from the start of history)."""
 
-    start: datetime
+    start: datetime | None
     end: datetime
 
     def __contains__(self, moment: datetime | None) -> bool:
-        return moment is not None and self.start < moment <= self.end
+        return moment is not None and (self.start is None or self.start < moment) and moment <= self.end
 
     def __str__(self) -> str:
-        return f"({self.start:%Y-%m-%d %H:%M}, {self.end:%Y-%m-%d %H:%M}]"
+        start = "start of history" if self.start is None else f"({self.start:%Y-%m-%d %H:%M}"
+        return f"{start}, {self.end:%Y-%m-%d %H:%M}]"
 
 
 def cost_of(message: dict) -> Decimal:
-    """A message's cost; NULL counts as 0 (SPEC 5.11)."""
+    """A message's cost; NULL counts as 0, and so does a negative cost: it never frees budget
+    (a marketing candidate with one is suppressed before any cost is counted)."""
     cost = message.get("cost")
     if cost is None:
         return Decimal(0)
-    return cost if isinstance(cost, Decimal) else Decimal(str(cost))
+    cost = cost if isinstance(cost, Decimal) else Decimal(str(cost))
+    return max(cost, Decimal(0))
+
+
+def is_marketing(touch: dict) -> bool:
+    """Does a history row count as marketing? Anything but exactly `transactional` does (a NULL, a
+    typo, `MARKETING`): bad data may suppress more, never send more."""
+    return touch.get("message_class") != "transactional"
 
 
 def in_scope(message: dict, scope: str) -> bool:
@@ -74,7 +82,7 @@ class Customer:
         return moment is not None and moment <= self.as_of
 
     def window(self, hours: int) -> Bounds:
-        return Bounds(self.as_of - hours * HOUR, self.as_of)
+        return Bounds(window_start(self.as_of, hours), self.as_of)
 
     def matching(self, selector: Selector, scope: str) -> tuple[list[dict], list[dict]]:
         """The history touches and the batch's sent candidates that `selector` matches in `scope`."""
@@ -108,7 +116,7 @@ def customers_at(policy: PolicySet, data: Dataset, as_of: datetime, ids) -> dict
         customer = Customer(cid, rows.get(cid) if cid is not None else None, as_of, policy)
         if customer.row is not None:
             customer.touches = [t for t in touches.get(cid, ())
-                                if t.get("message_class") == "marketing" and customer.happened(t.get("sent_at"))]
+                                if is_marketing(t) and customer.happened(t.get("sent_at"))]
             customer.events = [e for e in events.get(cid, ()) if customer.happened(e.get("occurred_at"))]
             customer.consents = [c for c in consents.get(cid, ())
                                  if c.get("updated_at") is None or customer.happened(c["updated_at"])]

@@ -1,7 +1,7 @@
 """The SQL back end: a policy set as ONE decision query, a sqlglot syntax tree for any dialect.
 
 `compile_policy` returns a SELECT of `candidate_id, customer_id, decision,
-rule, policy_version`, one row per candidate, deciding as the reference
+rule, policy_version, as_of`, one row per candidate, deciding as the reference
 interpreter does (SPEC 5). `to_sql` writes it in a dialect. The query is a
 chain of CTEs, each built by one module:
 
@@ -9,7 +9,7 @@ chain of CTEs, each built by one module:
 - `sql_customers`: `pl_customers`, the attributes and scores conditions read;
 - `sql_consent`: `pl_consent`, the consent in force per customer, channel,
   topic and brand;
-- `sql_preferences`: `pl_preference_rows`, `pl_preferences`, the slack of the
+- `sql_preferences`: `pl_preference_set`, `pl_preference_rows`, `pl_preferences`, the slack of the
   customer's own frequency choices;
 - `sql_checks`: `pl_base`, every candidate with its history-only verdict and
   what the batch-dependent checks allow;
@@ -75,7 +75,7 @@ def _compile(policy: PolicySet, dialect: str, as_of: datetime | None) -> exp.Exp
         if recursive:
             lift_recursion_limit(query, target)
     else:
-        query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version)
+        query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version, target.now())
     _check_names(policy, [name for name, _ in ctes])
     for name, cte in ctes:
         query = query.with_(name, as_=cte, recursive=recursive, materialized=target.materialized(name) or None,

@@ -34,13 +34,14 @@ RANKED_ONLY = ("marketing", "priority")  # what puts a candidate in play and ord
 FOLDING = ("spark", "databricks")  # dialects that walk the batch with a fold instead of a recursive CTE
 
 
-def decisions(rows: str, rule: exp.Expression, version: str) -> exp.Select:
-    """candidate_id, customer_id, decision, rule, policy_version over `rows` (alias r)."""
+def decisions(rows: str, rule: exp.Expression, version: str, as_of: exp.Expression) -> exp.Select:
+    """candidate_id, customer_id, decision, rule, policy_version, as_of over `rows` (alias r)."""
     decision = exp.Case(ifs=[exp.If(this=is_null(rule.copy()), true=exp.Literal.string("send"))],
                         default=exp.Literal.string("suppress"))
     return exp.select(exp.column("candidate_id", table="r"), exp.column("customer_id", table="r"),
                       exp.alias_(decision, "decision"), exp.alias_(rule, "rule"),
-                      exp.alias_(exp.Literal.string(version), "policy_version")).from_(cte(rows, "r"))
+                      exp.alias_(exp.Literal.string(version), "policy_version"),
+                      exp.alias_(as_of, "as_of")).from_(cte(rows, "r"))
 
 
 def _in_play(alias: str) -> exp.Expression:
@@ -145,7 +146,7 @@ class Walk:
         return exp.union(out_of_play, walked, distinct=False)
 
     def final(self, version: str) -> exp.Select:
-        return decisions(DECIDED, exp.column("rule", table="r"), version)
+        return decisions(DECIDED, exp.column("rule", table="r"), version, self.base.target.now())
 
 
 class Recursion:

@@ -116,11 +116,20 @@ class Base:
             exp.or_(is_null(c.raw("channel")), _undeclared(c["channel"], policy.channels)),
             exp.and_(exp.not_(is_null(c.raw("topic"))), _undeclared(c["topic"], policy.topics)),
             exp.or_(is_null(c.raw("business_unit")), _undeclared(c["business_unit"], policy.business_units)),
-            exp.or_(is_null(c.raw("message_class")), exp.NEQ(this=c["message_class"], expression=text("marketing")),
-                    is_null(c.raw("priority"))),
+            self._invalid(),
         )
         for rule_id, test in zip(BUILTIN_RULES, tests):
             yield test, rule_literal(rule_id, "built-in check")
+
+    def _invalid(self) -> exp.Expression:
+        """`invalid_candidate`: a message class other than `marketing` (transactional ones never get
+        here), a NULL priority, a candidate id that is NULL or on another row of the batch, or a
+        negative cost (docs/language.md, "Data that cannot be right")."""
+        c = self.c
+        copies = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[c["candidate_id"]])
+        return exp.or_(is_null(c.raw("message_class")), exp.NEQ(this=c["message_class"], expression=text("marketing")),
+                       is_null(c.raw("priority")), is_null(c.raw("candidate_id")), exp.GT(this=copies, expression=ONE),
+                       exp.LT(this=c.raw("cost"), expression=ZERO))
 
     def _applies(self, rule) -> exp.Expression | None:
         return selects(self.c, rule.selector, rule.scope)

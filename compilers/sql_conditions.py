@@ -82,10 +82,16 @@ class Conditions:
         """floor((T - x) / 24h) OP days, as comparisons of x with T - days and T - (days + 1)."""
 
         def at_least(n: int) -> exp.Expression:  # days_since(x) >= n  <=>  x <= T - n days
-            return exp.LTE(this=self.attribute(attr), expression=self.target.before(n * DAY_HOURS))
+            bound = self.target.shifted(n * DAY_HOURS)
+            if bound is None:  # beyond every timestamp: before all of them (n > 0) or after all
+                return exp.false() if n > 0 else exp.not_(is_null(self.attribute(attr)))
+            return exp.LTE(this=self.attribute(attr), expression=bound)
 
         def below(n: int) -> exp.Expression:  # days_since(x) < n  <=>  x > T - n days
-            return exp.GT(this=self.attribute(attr), expression=self.target.before(n * DAY_HOURS))
+            bound = self.target.shifted(n * DAY_HOURS)
+            if bound is None:
+                return exp.not_(is_null(self.attribute(attr))) if n > 0 else exp.false()
+            return exp.GT(this=self.attribute(attr), expression=bound)
 
         ranges = {
             ">=": lambda: at_least(days),

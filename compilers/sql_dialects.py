@@ -17,6 +17,8 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, no_recursive_cte_sql
 from sqlglot.tokens import Tokenizer
 
+from policylang.model import MAX_WINDOW_HOURS, window_start
+
 HOUR = timedelta(hours=1)
 EXACT_BINARY = ("mysql",)  # dialects whose default text comparison is not exact
 MYSQL_FAMILY = ("mysql", "doris", "starrocks", "singlestore")
@@ -88,14 +90,39 @@ class Target:
 
     # --- time ----------------------------------------------------------------
 
+    @property
+    def text_timestamps(self) -> bool:
+        """Does the dialect keep timestamps as ISO text (SQLite)? Then every timestamp the query
+        compares, read or written, is canonical text `YYYY-MM-DD HH:MM:SS.ffffff`, which orders as
+        the instants do (`timestamp_column`)."""
+        return self.name == "sqlite"
+
     def timestamp(self, moment: datetime) -> exp.Expression:
-        """A timestamp literal; SQLite keeps timestamps as ISO text, so a string compares right there."""
+        """A timestamp literal (canonical text where timestamps are text)."""
+        if self.text_timestamps:
+            return exp.Literal.string(moment.isoformat(sep=" ", timespec="microseconds"))
         text = exp.Literal.string(timestamp_text(moment))
-        if self.name == "sqlite":
-            return text
         if self.name in MYSQL_FAMILY:  # a bare DATETIME drops the microseconds
             return exp.cast(text, exp.DataType.build("datetime(6)", dialect="mysql"))
         return exp.cast(text, "timestamptz" if self.name == "bigquery" else "timestamp")
+
+    def timestamp_column(self, value: exp.Expression) -> exp.Expression:
+        """A timestamp read from a table, as the query compares it. SQLite text in either ISO form
+        (`2025-06-30 05:30:00` or `2025-06-30T05:30:00`, with 0 to 6 fraction digits: other text is a
+        data error found before the query runs) becomes the canonical text."""
+        if not self.text_timestamps:
+            return value
+        has_fraction = exp.GT(this=_fn("INSTR", value.copy(), exp.Literal.string(".")), expression=exp.Literal.number(0))
+        zeros = exp.Case(ifs=[exp.If(this=has_fraction, true=exp.Literal.string("000000"))],
+                         default=exp.Literal.string(".000000"))
+        spaced = _fn("REPLACE", value, exp.Literal.string("T"), exp.Literal.string(" "))
+        return exp.Substring(this=exp.DPipe(this=spaced, expression=zeros), start=exp.Literal.number(1),
+                             length=exp.Literal.number(26))
+
+    def _sqlite_now(self, *modifiers: exp.Expression) -> exp.Expression:
+        """SQLite's current UTC time, shifted by `modifiers`, as canonical text (milliseconds, padded)."""
+        now = _fn("STRFTIME", exp.Literal.string("%Y-%m-%d %H:%M:%f"), exp.Literal.string("now"), *modifiers)
+        return exp.DPipe(this=now, expression=exp.Literal.string("000"))
 
     def now(self) -> exp.Expression:
         """The as-of instant T."""
@@ -109,30 +136,45 @@ class Target:
                 return _fn("SYSUTCDATETIME")
             case "snowflake":
                 return exp.CurrentTimestamp(sysdate=True)
-            case "sqlite" | "spark" | "spark2" | "databricks" | "hive" | "bigquery" | "redshift":
-                return current  # UTC text on SQLite; instants elsewhere
+            case "sqlite":
+                return self._sqlite_now()
+            case "spark" | "spark2" | "databricks" | "hive" | "bigquery" | "redshift":
+                return current
         return exp.AtTimeZone(this=current, zone=exp.Literal.string("UTC"))
 
-    def before(self, hours: int) -> exp.Expression:
-        """T minus `hours` (negative: later than T)."""
+    def shifted(self, hours: int) -> exp.Expression | None:
+        """T minus `hours` (negative: later than T); None when no engine can represent it (beyond
+        year 1 to 9999 at a known as-of time; more than `MAX_WINDOW_HOURS` either way at the engine's)."""
         if self.as_of is not None:
-            return self.timestamp(self.as_of - hours * HOUR)
-        if self.name == "sqlite":
-            return _fn("DATETIME", self.now(), exp.Literal.string(f"{-hours:+d} hours"))
+            try:
+                return self.timestamp(self.as_of - hours * HOUR)
+            except OverflowError:
+                return None
+        if abs(hours) > MAX_WINDOW_HOURS:
+            return None
+        if self.text_timestamps:
+            return self._sqlite_now(exp.Literal.string(f"{-hours:+d} hours"))
         return exp.TimestampAdd(this=self.now(), expression=exp.Literal.number(-hours), unit=exp.var("HOUR"))
 
+    def window_start(self, hours: int) -> exp.Expression | None:
+        """The start of the rolling window `(T - hours, T]`; None when it reaches back to the start of
+        history (`policylang.model.window_start`, which the interpreter uses)."""
+        if self.as_of is not None:
+            start = window_start(self.as_of, hours)
+            return None if start is None else self.timestamp(start)
+        return None if hours > MAX_WINDOW_HOURS else self.shifted(hours)
+
     def before_days(self, days: exp.Expression) -> exp.Expression:
-        """T minus a number of days read from the data (a preferences row's `window_days`)."""
-        if self.name != "sqlite":
+        """T minus a number of days read from the data (a preferences row's `window_days`, at most
+        `MAX_WINDOW_HOURS` / 24: the caller treats a longer window as unbounded)."""
+        if not self.text_timestamps:
             return exp.TimestampAdd(this=self.now(), expression=exp.Neg(this=days), unit=exp.var("DAY"))
         modifier = exp.DPipe(this=exp.cast(exp.Neg(this=days), "text"), expression=exp.Literal.string(" days"))
         if self.as_of is None:
-            return _fn("DATETIME", self.now(), modifier)
-        # DATETIME() drops microseconds: shift the whole seconds, then put T's fraction back
+            return self._sqlite_now(modifier)
+        # DATETIME() drops the fraction: shift the whole seconds, then put T's fraction back
         seconds = self.as_of.replace(microsecond=0)
         shifted = _fn("DATETIME", exp.Literal.string(timestamp_text(seconds)), modifier)
-        if not self.as_of.microsecond:
-            return shifted
         return exp.DPipe(this=shifted, expression=exp.Literal.string(f".{self.as_of.microsecond:06d}"))
 
     # --- values ----------------------------------------------------------------
@@ -142,10 +184,13 @@ class Target:
         return exp.cast(value, "binary") if self.name in EXACT_BINARY else value
 
     def scaled_cost(self, cost: exp.Expression) -> exp.Expression:
-        """A cost as an exact integer of 1/10000 units; NULL counts as 0 (SPEC 5.11, 5.12)."""
-        scaled = exp.Mul(this=exp.Coalesce(this=cost, expressions=[exp.Literal.number(0)]),
-                         expression=exp.Literal.number(COST_SCALE))
-        return exp.cast(exp.Round(this=scaled), "bigint")
+        """A cost as an exact integer of 1/10000 units; NULL and a negative cost count as 0 (a
+        negative cost never frees budget; one on a marketing candidate suppresses it before this is
+        read). ROUND only absorbs a REAL engine's binary error: more than 4 decimal places is a data
+        error found before the query runs (docs/language.md, "Data that cannot be right")."""
+        scaled = exp.cast(exp.Round(this=exp.Mul(this=cost, expression=exp.Literal.number(COST_SCALE))), "bigint")
+        return exp.Case(ifs=[exp.If(this=exp.GT(this=cost.copy(), expression=exp.Literal.number(0)), true=scaled)],
+                        default=exp.Literal.number(0))
 
     def id_order(self, value: exp.Expression) -> list[exp.Expression]:
         """Ascending sort keys ordering an id column numerically when it holds integers and by code

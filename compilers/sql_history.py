@@ -97,9 +97,9 @@ def _words(selector: Selector, scope: str) -> str:
     return "_".join(selector.words + ((scope,) if scope != GLOBAL else ()))
 
 
-def _named(prefix: str, selector: Selector, scope: str, window: exp.Expression | None, label: str) -> str:
+def _named(prefix: str, selector: Selector, scope: str, aggregate: Aggregate, label: str) -> str:
     """A measure's column name: `n_email_cruises`, with the window (`_7d`) in a merged aggregate."""
-    return f"{prefix}_{_words(selector, scope)}" + (f"_{label}" if window is not None else "")
+    return f"{prefix}_{_words(selector, scope)}" + (f"_{label}" if aggregate.window is not None else "")
 
 
 class History:
@@ -136,7 +136,7 @@ class History:
         if not merged:
             return aggregate, None
         aggregate.hours = max(aggregate.hours, hours)
-        return aggregate, exp.GT(this=aggregate.rows.raw(time_column), expression=self.target.before(hours))
+        return aggregate, aggregate.rows.after(time_column, hours)
 
     def last_opened(self) -> Aggregate:
         def make() -> Aggregate:
@@ -189,7 +189,7 @@ class Reader:
         aggregate, window = self.history.windowed("touches", time_column, hours, label)
         narrow = all_of(window, selects(aggregate.rows, selector, scope))
         build = lambda: (exp.Sum(this=flag(narrow)) if narrow is not None else exp.Count(this=exp.Star()), narrow)
-        return self._read(aggregate, ("count", selector, scope, hours), _named("n", selector, scope, window, label),
+        return self._read(aggregate, ("count", selector, scope, hours), _named("n", selector, scope, aggregate, label),
                           build, user)
 
     def cost(self, selector: Selector, scope: str, hours: int, label: str, user: User) -> exp.Expression:
@@ -198,7 +198,7 @@ class Reader:
         narrow = all_of(window, selects(aggregate.rows, selector, scope))
         cost = self.history.target.scaled_cost(aggregate.rows.raw("cost"))
         build = lambda: (exp.Sum(this=flag(narrow, cost) if narrow is not None else cost), narrow)
-        return self._read(aggregate, ("cost", selector, scope, hours), _named("cost", selector, scope, window, label),
+        return self._read(aggregate, ("cost", selector, scope, hours), _named("cost", selector, scope, aggregate, label),
                           build, user)
 
     def events(self, event_type: str, hours: int, label: str, user: User) -> exp.Expression:

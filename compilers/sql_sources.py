@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from policylang.model import GLOBAL, Selector
+from policylang.model import GLOBAL, TIMESTAMP_COLUMNS, Selector
 
 from .sql_dialects import Target
 
@@ -61,13 +61,22 @@ class Rows:
     def source(self) -> exp.Table:
         return self.target.table(self.policy.table(self.table), self.alias)
 
-    def raw(self, column: str) -> exp.Column:
+    def column(self, column: str) -> exp.Column:
+        """The column itself, untouched."""
         name = self.policy.column(self.table, column)
         return exp.Column(this=self.target.identifier(name), table=exp.to_identifier(self.alias))
 
+    def raw(self, column: str) -> exp.Expression:
+        """The column as stored, but for timestamps, which are read as the query compares them
+        (`Target.timestamp_column`)."""
+        value = self.column(column)
+        return self.target.timestamp_column(value) if column in TIMESTAMP_COLUMNS else value
+
     def attribute(self, column: str, kind: str) -> exp.Expression:
-        """A customer attribute, exact when it is text."""
-        value = self.raw(column)
+        """A customer attribute, exact when it is text, comparable when it is a timestamp."""
+        value = self.column(column)
+        if kind == "timestamp":
+            return self.target.timestamp_column(value)
         return self.target.exact(value) if kind == "text" else value
 
     def __getitem__(self, column: str) -> exp.Expression:
@@ -83,15 +92,24 @@ class Rows:
         return self["customer_id"]
 
     def marketing(self) -> exp.Expression:
-        return self.equals("message_class", "marketing")
+        """A history row counts as marketing unless its class is exactly `transactional` (a NULL
+        or misspelt class fails closed: it counts against the caps)."""
+        return exp.or_(is_null(self.column("message_class")),
+                       exp.NEQ(this=self["message_class"], expression=text("transactional")))
 
     def happened(self, column: str) -> exp.Expression:
         """`column <= T`: stamped at or before the as-of time (NULL: it did not happen)."""
         return exp.LTE(this=self.raw(column), expression=self.target.now())
 
+    def after(self, column: str, hours: int) -> exp.Expression | None:
+        """`column` after the start of the rolling window `(T - hours, T]`; None when the window
+        reaches back to the start of history."""
+        start = self.target.window_start(hours)
+        return None if start is None else exp.GT(this=self.raw(column), expression=start)
+
     def within(self, column: str, hours: int) -> exp.Expression:
         """`column` in the rolling window `(T - hours, T]`."""
-        return exp.and_(exp.GT(this=self.raw(column), expression=self.target.before(hours)), self.happened(column))
+        return all_of(self.after(column, hours), self.happened(column))
 
 
 def selects(rows: Rows, selector: Selector, scope: str) -> exp.Expression | None:

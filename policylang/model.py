@@ -10,6 +10,7 @@ derived per SPEC 4.2, and `PolicySet.rules` is in evaluation order (SPEC 5.4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Union
 
@@ -99,6 +100,21 @@ Condition = Union[Const, Compare, InList, IsNull, DaysSince, ScoreCompare, Not, 
 
 
 # --- building blocks ---------------------------------------------------------
+# A rolling window longer than this reaches back to the start of history (docs/language.md, "Data that
+# cannot be right"): no engine has to compute an instant before any it can represent.
+MAX_WINDOW_HOURS = 365_250 * 24  # 1,000 years of 365.25 days
+
+
+def window_start(as_of: datetime, hours: int) -> datetime | None:
+    """The start of the rolling window `(T - hours, T]` at T = `as_of`; None when it reaches back to the
+    start of history: a window longer than `MAX_WINDOW_HOURS`, or one starting before year 1."""
+    if hours > MAX_WINDOW_HOURS:
+        return None
+    try:
+        return as_of - timedelta(hours=hours)
+    except OverflowError:
+        return None
+
 
 @dataclass(frozen=True)
 class Window:
@@ -305,8 +321,9 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "candidates": ("candidate_id", "customer_id", "channel", "business_unit", "campaign_id", "topic",
                    "message_class", "priority", "cost"),
 }
+TIMESTAMP_COLUMNS = ("sent_at", "opened_at", "clicked_at", "converted_at", "updated_at", "occurred_at")
 REQUIRED_CANDIDATE_COLUMNS = ("candidate_id", "customer_id", "channel", "business_unit", "message_class", "priority")
-DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_version")
+DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_version", "as_of")
 
 
 @dataclass(frozen=True)

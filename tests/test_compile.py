@@ -245,8 +245,8 @@ HAND_EXPECTED = {
     3201: None, 3202: "cruises.cruises_daily", 3203: None,
     # two customers rows with one id: ambiguous, fails closed (one decision per candidate all the same)
     3401: "unknown_customer", 3402: None,
-    # a NULL candidate_id (bad data) still meets its customer's consent: push opted out
-    None: "global.consent_push",
+    # a NULL candidate_id fails closed before its customer's consent is read
+    None: "invalid_candidate",
 }
 
 # Text ids: candidates order by code point ('B' < 'a' < 'b'); 'A', 'a' and 'a ' are three customers;
@@ -451,7 +451,7 @@ def test_every_dialect_parses_the_compiled_query_back(dialect):
         parsed = sqlglot.parse(sql, read=dialect)
         assert len(parsed) == 1 and isinstance(parsed[0], exp.Query)
         assert [e.alias_or_name for e in parsed[0].expressions] == [
-            "candidate_id", "customer_id", "decision", "rule", "policy_version"]
+            "candidate_id", "customer_id", "decision", "rule", "policy_version", "as_of"]
         has_keyword = "WITH RECURSIVE" in sql
         assert has_keyword == (dialect not in RECURSIVE_KEYWORD | FOLDING | NO_RECURSION | TOO_SHALLOW)
 
@@ -475,8 +475,8 @@ def test_as_of_makes_every_bound_a_literal_and_without_it_the_engine_clock_is_us
     with_as_of, without = to_sql(policy, "duckdb", T), to_sql(policy, "duckdb", None)
     assert "CURRENT_TIMESTAMP" not in with_as_of and "'2026-05-25 12:00:00'" in with_as_of  # T - 7 days
     assert "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'" in without and "INTERVAL" in without
-    sqlite = to_sql(policy, "sqlite", T)  # SQLite keeps timestamps as text: a string literal compares right
-    assert "CAST('2026" not in sqlite and "'2026-05-25 12:00:00'" in sqlite
+    sqlite = to_sql(policy, "sqlite", T)  # SQLite keeps timestamps as text: canonical text compares right
+    assert "CAST('2026" not in sqlite and "'2026-05-25 12:00:00.000000'" in sqlite
 
 
 def test_odd_warehouse_names_are_quoted_and_read_as_written():

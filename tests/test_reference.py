@@ -173,4 +173,4 @@ def test_scores_can_choose_a_tier():
 
 
 def test_decision_rows_are_decisions():
-    assert decide(policy(), data([candidate("c")]), T) == [Decision("c", 1, "send", None, policy().version)]
+    assert decide(policy(), data([candidate("c")]), T) == [Decision("c", 1, "send", None, policy().version, T)]

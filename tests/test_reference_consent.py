@@ -1,4 +1,5 @@
-"""SPEC 5.4.2: the effective consent row (topic, then brand, then recency, opt_out on a tie), and "no answer".
+"""Consent (docs/language.md, "Consent"): the row in force (topic, then brand, then recency, opt_out on a
+tie), an opt-out never overridden by an older opt-in, and "no answer".
 
 email `requires opt_in`, sms `allowed unless opt_out`; candidates are of unit cruises (the brand).
 """
@@ -55,10 +56,40 @@ def test_topic_is_more_specific_than_brand():
 
 
 def test_brand_is_more_specific_than_recency():
-    rows = [consent_row("opt_in", brand="cruises", updated_at=T - 30 * DAY), consent_row("opt_out", updated_at=T - DAY)]
+    rows = [consent_row("opt_in", brand="cruises", updated_at=T - DAY), consent_row("opt_in", updated_at=T - 30 * DAY),
+            consent_row("opt_out", topic="offers", updated_at=T - 2 * DAY)]
     assert decide_one(rows) == "send"
-    undated = [consent_row("opt_in", brand="cruises", updated_at=None), consent_row("opt_out", updated_at=T - DAY)]
-    assert decide_one(undated) == "send"
+    rows = [consent_row("opt_out", brand="cruises", updated_at=T - 30 * DAY), consent_row("opt_in", updated_at=T - DAY)]
+    assert decide_one(rows) == EMAIL
+
+
+def test_an_opt_out_is_never_overridden_by_an_older_opt_in():
+    """"Unsubscribe from all e-mail" stops a topic or brand the customer opted into earlier."""
+    older_topic = [consent_row("opt_in", topic="offers", brand="cruises", updated_at=T - 30 * DAY),
+                   consent_row("opt_out", updated_at=T - DAY)]
+    assert decide_one(older_topic, topic="offers") == EMAIL
+    older_brand = [consent_row("opt_in", brand="cruises", updated_at=T - 30 * DAY), consent_row("opt_out", updated_at=T - DAY)]
+    assert decide_one(older_brand) == EMAIL
+    same_instant = [consent_row("opt_in", brand="cruises", updated_at=T - DAY), consent_row("opt_out", updated_at=T - DAY)]
+    assert decide_one(same_instant) == EMAIL  # "at or after"
+    undated_in = [consent_row("opt_in", brand="cruises", updated_at=None), consent_row("opt_out", updated_at=None)]
+    assert decide_one(undated_in) == EMAIL  # NULL is the oldest: an undated opt-out is at or after it
+    sms = [consent_row("opt_in", channel="sms", topic="offers", updated_at=T - 3 * DAY),
+           consent_row("unsubscribed", channel="sms", updated_at=T - DAY)]  # an unknown status is an opt-out
+    assert decide_one(sms, channel="sms", topic="offers") == SMS
+
+
+def test_a_customer_who_resubscribes_after_an_opt_out_gets_that_topic():
+    rows = [consent_row("opt_out", updated_at=T - 30 * DAY), consent_row("opt_in", topic="offers", updated_at=T - DAY)]
+    assert decide_one(rows, topic="offers") == "send"
+    assert decide_one(rows, topic="newsletter") == EMAIL
+    undated_out = [consent_row("opt_out", updated_at=None), consent_row("opt_in", brand="cruises", updated_at=T - DAY)]
+    assert decide_one(undated_out) == "send"  # an undated opt-out is older than any dated opt-in
+    other_brand = [consent_row("opt_in", brand="cruises", updated_at=T - 30 * DAY),
+                   consent_row("opt_out", brand="hotels", updated_at=T - DAY)]
+    assert decide_one(other_brand) == "send"  # another brand's opt-out does not match
+    after_t = [consent_row("opt_in", brand="cruises", updated_at=T - DAY), consent_row("opt_out", updated_at=T + SECOND)]
+    assert decide_one(after_t) == "send"  # an opt-out after T has not happened yet
 
 
 @pytest.mark.parametrize("older, newer, expected", [("opt_out", "opt_in", "send"), ("opt_in", "opt_out", EMAIL)])

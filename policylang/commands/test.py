@@ -46,12 +46,11 @@ class CompiledQueries:
 
     def decisions(self, engine, as_of) -> list:
         from ..compilers.sql import to_sql
-        from ..dataset import Decision
-        from ..engines.base import plain
+        from ..engines.base import decision
 
         if as_of not in self.sql:
             self.sql[as_of] = to_sql(self.policy, self.dialect, as_of)
-        return [Decision(*map(plain, row)) for row in engine.execute(self.sql[as_of])]
+        return [decision(row) for row in engine.execute(self.sql[as_of])]
 
 
 def run_case(policy, engine, queries: CompiledQueries, file: str, case) -> Outcome:

@@ -25,7 +25,9 @@ WITH pl_events_occurred_14d AS (
     ) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
   FROM touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_at <= UTC_TIMESTAMP(6)
     AND t.opened_at <= UTC_TIMESTAMP(6)
     AND (
@@ -40,7 +42,9 @@ WITH pl_events_occurred_14d AS (
     MAX(CASE WHEN CAST(t.business_unit AS BINARY) = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */
   FROM touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_at <= UTC_TIMESTAMP(6)
     AND t.converted_at <= UTC_TIMESTAMP(6)
     AND NOT t.campaign_id IS NULL
@@ -68,7 +72,9 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = CAST(t.customer_id AS BINARY)
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_at <= UTC_TIMESTAMP(6)
     AND (
       (
@@ -95,6 +101,24 @@ WITH pl_events_occurred_14d AS (
     COALESCE(CAST(c.topic AS BINARY), '') AS topic_key,
     CAST(c.business_unit AS BINARY) AS business_unit,
     CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    k.updated_at AS updated_at,
+    SUM(
+      CASE
+        WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN 1
+        ELSE 0
+      END
+    ) OVER (
+      PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
+    ) AS opt_outs,
+    MAX(
+      CASE
+        WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN k.updated_at
+      END
+    ) OVER (
+      PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
+    ) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END
@@ -135,10 +159,40 @@ WITH pl_events_occurred_14d AS (
       WHEN c.message_class IS NULL
       OR CAST(c.message_class AS BINARY) <> 'marketing'
       OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY CAST(c.candidate_id AS BINARY)) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN CAST(c.channel AS BINARY) = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN CAST(c.channel AS BINARY) = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (history_only/policies/global.policy:6) */
-      WHEN CAST(c.channel AS BINARY) = 'sms' AND k.opt_in = 0
+      WHEN CAST(c.channel AS BINARY) = 'sms'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_sms' /* global.consent_sms (history_only/policies/global.policy:7) */
       WHEN CAST(c.channel AS BINARY) = 'sms'
       AND (
@@ -181,5 +235,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.pre_rule AS rule,
-  '5bcade89e665' AS policy_version
+  '5bcade89e665' AS policy_version,
+  UTC_TIMESTAMP(6) AS as_of
 FROM pl_base AS r

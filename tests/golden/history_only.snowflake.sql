@@ -20,7 +20,9 @@ WITH pl_events_occurred_14d AS (
     MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
   FROM touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_at <= SYSDATE()
     AND t.opened_at <= SYSDATE()
     AND (
@@ -35,7 +37,9 @@ WITH pl_events_occurred_14d AS (
     MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */
   FROM touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_at <= SYSDATE()
     AND t.converted_at <= SYSDATE()
     AND NOT t.campaign_id IS NULL
@@ -63,7 +67,9 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = t.customer_id
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_at <= SYSDATE()
     AND (
       (
@@ -90,6 +96,11 @@ WITH pl_events_occurred_14d AS (
     COALESCE(c.topic, '') AS topic_key,
     c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    k.updated_at AS updated_at,
+    SUM(CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS opt_outs,
+    MAX(
+      CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN k.updated_at END
+    ) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, k.updated_at DESC NULLS LAST, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
@@ -127,11 +138,43 @@ WITH pl_events_occurred_14d AS (
       THEN 'unknown_topic' /* built-in check */
       WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises')
       THEN 'unknown_business_unit' /* built-in check */
-      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      WHEN c.message_class IS NULL
+      OR c.message_class <> 'marketing'
+      OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY c.candidate_id) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (history_only/policies/global.policy:6) */
-      WHEN c.channel = 'sms' AND k.opt_in = 0
+      WHEN c.channel = 'sms'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_sms' /* global.consent_sms (history_only/policies/global.policy:7) */
       WHEN c.channel = 'sms'
       AND (
@@ -173,5 +216,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.pre_rule AS rule,
-  '5bcade89e665' AS policy_version
+  '5bcade89e665' AS policy_version,
+  SYSDATE() AS as_of
 FROM pl_base AS r

@@ -8,8 +8,16 @@ WITH pl_events_occurred_14d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > DATETIME(CURRENT_TIMESTAMP, '-336 hours')
-      AND e.occurred_at <= CURRENT_TIMESTAMP
+      SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > STRFTIME('%Y-%m-%d %H:%M:%f', 'now', '-336 hours') || '000'
+      AND SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
     )
     AND e.event_type = 'complaint'
   GROUP BY
@@ -17,12 +25,31 @@ WITH pl_events_occurred_14d AS (
 ), pl_last_opened AS (
   SELECT
     t.customer_id AS customer_id,
-    MAX(CASE WHEN t.channel = 'email' AND t.topic = 'offers' THEN t.sent_at END) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
+    MAX(
+      CASE
+        WHEN t.channel = 'email' AND t.topic = 'offers'
+        THEN SUBSTRING(
+          REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
+      END
+    ) AS latest_email_offers /* global.stop_email_offers_unopened (history_only/policies/global.policy:13) */
   FROM touches AS t
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_at <= CURRENT_TIMESTAMP
-    AND t.opened_at <= CURRENT_TIMESTAMP
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
+    AND SUBSTRING(
+      REPLACE(t.opened_at, 'T', ' ') || CASE WHEN INSTR(t.opened_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
     AND (
       t.channel = 'email' AND t.topic = 'offers'
     )
@@ -35,9 +62,19 @@ WITH pl_events_occurred_14d AS (
     MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_marketing_conversion (history_only/policies/cruises.policy:3) */
   FROM touches AS t
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_at <= CURRENT_TIMESTAMP
-    AND t.converted_at <= CURRENT_TIMESTAMP
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
+    AND SUBSTRING(
+      REPLACE(t.converted_at, 'T', ' ') || CASE WHEN INSTR(t.converted_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
     AND NOT t.campaign_id IS NULL
     AND t.business_unit = 'cruises'
   GROUP BY
@@ -53,7 +90,11 @@ WITH pl_events_occurred_14d AS (
         )
         AND (
           pl_last_opened.latest_email_offers IS NULL
-          OR t.sent_at > pl_last_opened.latest_email_offers
+          OR SUBSTRING(
+            REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+            1,
+            26
+          ) > pl_last_opened.latest_email_offers
         )
         THEN 1
         ELSE 0
@@ -63,15 +104,25 @@ WITH pl_events_occurred_14d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = t.customer_id
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_at <= CURRENT_TIMESTAMP
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
     AND (
       (
         t.channel = 'email' AND t.topic = 'offers'
       )
       AND (
         pl_last_opened.latest_email_offers IS NULL
-        OR t.sent_at > pl_last_opened.latest_email_offers
+        OR SUBSTRING(
+          REPLACE(t.sent_at, 'T', ' ') || CASE WHEN INSTR(t.sent_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        ) > pl_last_opened.latest_email_offers
       )
     )
   GROUP BY
@@ -80,7 +131,11 @@ WITH pl_events_occurred_14d AS (
   SELECT
     c.customer_id AS customer_id,
     COUNT(*) OVER (PARTITION BY c.customer_id) AS copies,
-    c.last_purchase_at AS a_last_purchase_at,
+    SUBSTRING(
+      REPLACE(c.last_purchase_at, 'T', ' ') || CASE WHEN INSTR(c.last_purchase_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) AS a_last_purchase_at,
     c.loyalty_tier AS a_loyalty_tier
   FROM customers AS c
 ), pl_consent AS (
@@ -90,9 +145,29 @@ WITH pl_events_occurred_14d AS (
     COALESCE(c.topic, '') AS topic_key,
     c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    SUBSTRING(
+      REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) AS updated_at,
+    SUM(CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS opt_outs,
+    MAX(
+      CASE
+        WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN SUBSTRING(
+          REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
+      END
+    ) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
-      ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
+      ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, SUBSTRING(
+        REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
     ) AS pick
   FROM candidates AS c
   JOIN consents AS k
@@ -105,7 +180,12 @@ WITH pl_events_occurred_14d AS (
       k.brand IS NULL OR k.brand = c.business_unit
     )
     AND (
-      k.updated_at IS NULL OR k.updated_at <= CURRENT_TIMESTAMP
+      k.updated_at IS NULL
+      OR SUBSTRING(
+        REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000'
     )
   WHERE
     c.channel IN ('email', 'sms')
@@ -127,16 +207,48 @@ WITH pl_events_occurred_14d AS (
       THEN 'unknown_topic' /* built-in check */
       WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises')
       THEN 'unknown_business_unit' /* built-in check */
-      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      WHEN c.message_class IS NULL
+      OR c.message_class <> 'marketing'
+      OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY c.candidate_id) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (history_only/policies/global.policy:6) */
-      WHEN c.channel = 'sms' AND k.opt_in = 0
+      WHEN c.channel = 'sms'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_sms' /* global.consent_sms (history_only/policies/global.policy:7) */
       WHEN c.channel = 'sms'
       AND (
         (
-          cu.a_last_purchase_at <= DATETIME(CURRENT_TIMESTAMP, '-9600 hours')
+          cu.a_last_purchase_at <= STRFTIME('%Y-%m-%d %H:%M:%f', 'now', '-9600 hours') || '000'
         ) /* segment global.lapsed */
         OR cu.a_loyalty_tier = 'Gold'
       )
@@ -173,5 +285,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.pre_rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.pre_rule AS rule,
-  '5bcade89e665' AS policy_version
+  '5bcade89e665' AS policy_version,
+  STRFTIME('%Y-%m-%d %H:%M:%f', 'now') || '000' AS as_of
 FROM pl_base AS r

@@ -39,7 +39,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS latest_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
@@ -57,7 +59,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_after_booking (travel/policies/cruises.policy:8) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND t.converted_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND NOT t.campaign_id IS NULL
@@ -71,7 +75,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* global.gap_email (travel/policies/global.policy:35) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-30 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -93,7 +99,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS n_email_offers_cruises /* cruises.cap_email_offers_7d (travel/policies/cruises.policy:6) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-25 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -106,13 +114,15 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(
       CASE
         WHEN t.channel = 'direct_mail'
-        THEN CAST(ROUND(COALESCE(t.cost, 0) * 10000) AS INT64)
+        THEN CASE WHEN t.cost > 0 THEN CAST(ROUND(t.cost * 10000) AS INT64) ELSE 0 END
         ELSE 0
       END
     ) AS cost_direct_mail /* global.mail_budget (travel/policies/global.policy:34) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -126,7 +136,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'push' AND t.business_unit = 'hotels' THEN 1 ELSE 0 END) AS n_push_hotels /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-31 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -142,7 +154,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* score engagement (travel/policies/global.policy:21) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
       t.opened_at > CAST('2026-03-03 12:00:00' AS TIMESTAMP)
@@ -194,7 +208,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = t.customer_id
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
       (
@@ -240,6 +256,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     COALESCE(c.topic, '') AS topic_key,
     c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    k.updated_at AS updated_at,
+    SUM(CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS opt_outs,
+    MAX(
+      CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN k.updated_at END
+    ) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
@@ -259,6 +280,14 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     )
   WHERE
     c.channel IN ('email', 'sms', 'push', 'direct_mail')
+), pl_preference_set AS (
+  SELECT DISTINCT
+    p.customer_id AS customer_id,
+    p.channel AS channel,
+    p.topic AS topic,
+    p.max_count AS max_count,
+    p.window_days AS window_days
+  FROM preferences AS p
 ), pl_preference_rows AS (
   SELECT
     p.customer_id AS customer_id,
@@ -272,16 +301,21 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       THEN 0
       ELSE p.max_count - COUNT(t.sent_ts)
     END AS slack
-  FROM preferences AS p
+  FROM pl_preference_set AS p
   LEFT JOIN crm.touches AS t
     ON t.customer_id = p.customer_id
     AND t.channel = p.channel
     AND (
       p.topic IS NULL OR t.topic = p.topic
     )
-    AND t.message_class = 'marketing'
+    AND (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    AND t.sent_ts > TIMESTAMP_ADD(CAST('2026-06-01 12:00:00' AS TIMESTAMP), INTERVAL -p.window_days DAY)
+    AND (
+      p.window_days > 365250
+      OR t.sent_ts > TIMESTAMP_ADD(CAST('2026-06-01 12:00:00' AS TIMESTAMP), INTERVAL -CASE WHEN p.window_days > 365250 THEN 365250 ELSE p.window_days END DAY)
+    )
   WHERE
     NOT p.channel IS NULL
   GROUP BY
@@ -319,15 +353,74 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       THEN 'unknown_topic' /* built-in check */
       WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises', 'hotels')
       THEN 'unknown_business_unit' /* built-in check */
-      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      WHEN c.message_class IS NULL
+      OR c.message_class <> 'marketing'
+      OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY c.candidate_id) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (travel/policies/global.policy:7) */
-      WHEN c.channel = 'sms' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'sms'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_sms' /* global.consent_sms (travel/policies/global.policy:8) */
-      WHEN c.channel = 'push' AND k.opt_in = 0
+      WHEN c.channel = 'push'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_push' /* global.consent_push (travel/policies/global.policy:9) */
-      WHEN c.channel = 'direct_mail' AND k.opt_in = 0
+      WHEN c.channel = 'direct_mail'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_direct_mail' /* global.consent_direct_mail (travel/policies/global.policy:10) */
       WHEN (
         cu.a_lifecycle_stage = 'lead' AND cu.s_fit < 40
@@ -392,7 +485,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS rem_global_email_weekly,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS INT64)
+      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS INT64) ELSE 0 END
     END AS rem_global_mail_budget,
     CASE
       WHEN c.channel = 'email' AND c.topic = 'offers' AND c.business_unit = 'cruises'
@@ -408,7 +501,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     1 AS c_sent_marketing,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS INT64)
+      THEN CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS INT64) ELSE 0 END
       ELSE 0
     END AS c_spent_direct_mail,
     CASE
@@ -659,5 +752,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
-  '27f6f84f9f02' AS policy_version
+  '27f6f84f9f02' AS policy_version,
+  CAST('2026-06-01 12:00:00' AS TIMESTAMP) AS as_of
 FROM pl_decided AS r

@@ -41,7 +41,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS latest_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND t.opened_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
@@ -61,7 +63,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     MAX(CASE WHEN CAST(t.business_unit AS BINARY) = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_after_booking (travel/policies/cruises.policy:8) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND t.converted_at <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND NOT t.campaign_id IS NULL
@@ -75,7 +79,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN CAST(t.channel AS BINARY) = 'email' THEN 1 ELSE 0 END) AS n_email /* global.gap_email (travel/policies/global.policy:35) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-30 12:00:00' AS DATETIME(6))
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
@@ -99,7 +105,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS n_email_offers_cruises /* cruises.cap_email_offers_7d (travel/policies/cruises.policy:6) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-25 12:00:00' AS DATETIME(6))
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
@@ -112,13 +120,15 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(
       CASE
         WHEN CAST(t.channel AS BINARY) = 'direct_mail'
-        THEN CAST(ROUND(COALESCE(t.cost, 0) * 10000) AS SIGNED)
+        THEN CASE WHEN t.cost > 0 THEN CAST(ROUND(t.cost * 10000) AS SIGNED) ELSE 0 END
         ELSE 0
       END
     ) AS cost_direct_mail /* global.mail_budget (travel/policies/global.policy:34) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2025-06-01 12:00:00' AS DATETIME(6))
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
@@ -138,7 +148,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS n_push_hotels /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2026-05-31 12:00:00' AS DATETIME(6))
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
@@ -154,7 +166,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN CAST(t.channel AS BINARY) = 'email' THEN 1 ELSE 0 END) AS n_email /* score engagement (travel/policies/global.policy:21) */
   FROM crm.touches AS t
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
       t.opened_at > CAST('2026-03-03 12:00:00' AS DATETIME(6))
@@ -208,7 +222,9 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = CAST(t.customer_id AS BINARY)
   WHERE
-    CAST(t.message_class AS BINARY) = 'marketing'
+    (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
     AND (
       (
@@ -256,6 +272,24 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     COALESCE(CAST(c.topic AS BINARY), '') AS topic_key,
     CAST(c.business_unit AS BINARY) AS business_unit,
     CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    k.updated_at AS updated_at,
+    SUM(
+      CASE
+        WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN 1
+        ELSE 0
+      END
+    ) OVER (
+      PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
+    ) AS opt_outs,
+    MAX(
+      CASE
+        WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN k.updated_at
+      END
+    ) OVER (
+      PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
+    ) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY CAST(c.customer_id AS BINARY), CAST(c.channel AS BINARY), COALESCE(CAST(c.topic AS BINARY), ''), CAST(c.business_unit AS BINARY)
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END IS NULL THEN 1 ELSE 0 END, CASE WHEN CAST(k.status AS BINARY) = 'opt_in' THEN 1 ELSE 0 END
@@ -276,6 +310,14 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     )
   WHERE
     CAST(c.channel AS BINARY) IN ('email', 'sms', 'push', 'direct_mail')
+), pl_preference_set AS (
+  SELECT DISTINCT
+    CAST(p.customer_id AS BINARY) AS customer_id,
+    CAST(p.channel AS BINARY) AS channel,
+    CAST(p.topic AS BINARY) AS topic,
+    p.max_count AS max_count,
+    p.window_days AS window_days
+  FROM preferences AS p
 ), pl_preference_rows AS (
   SELECT
     CAST(p.customer_id AS BINARY) AS customer_id,
@@ -289,16 +331,21 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       THEN 0
       ELSE p.max_count - COUNT(t.sent_ts)
     END AS slack
-  FROM preferences AS p
+  FROM pl_preference_set AS p
   LEFT JOIN crm.touches AS t
     ON CAST(t.customer_id AS BINARY) = CAST(p.customer_id AS BINARY)
     AND CAST(t.channel AS BINARY) = CAST(p.channel AS BINARY)
     AND (
       p.topic IS NULL OR CAST(t.topic AS BINARY) = CAST(p.topic AS BINARY)
     )
-    AND CAST(t.message_class AS BINARY) = 'marketing'
+    AND (
+      t.message_class IS NULL OR CAST(t.message_class AS BINARY) <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS DATETIME(6))
-    AND t.sent_ts > DATE_ADD(CAST('2026-06-01 12:00:00' AS DATETIME(6)), INTERVAL -p.window_days DAY)
+    AND (
+      p.window_days > 365250
+      OR t.sent_ts > DATE_ADD(CAST('2026-06-01 12:00:00' AS DATETIME(6)), INTERVAL -CASE WHEN p.window_days > 365250 THEN 365250 ELSE p.window_days END DAY)
+    )
   WHERE
     NOT p.channel IS NULL
   GROUP BY
@@ -341,14 +388,71 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       WHEN c.message_class IS NULL
       OR CAST(c.message_class AS BINARY) <> 'marketing'
       OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY CAST(c.candidate_id AS BINARY)) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN CAST(c.channel AS BINARY) = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN CAST(c.channel AS BINARY) = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (travel/policies/global.policy:7) */
-      WHEN CAST(c.channel AS BINARY) = 'sms' AND COALESCE(k.opt_in, 0) = 0
+      WHEN CAST(c.channel AS BINARY) = 'sms'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_sms' /* global.consent_sms (travel/policies/global.policy:8) */
-      WHEN CAST(c.channel AS BINARY) = 'push' AND k.opt_in = 0
+      WHEN CAST(c.channel AS BINARY) = 'push'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_push' /* global.consent_push (travel/policies/global.policy:9) */
-      WHEN CAST(c.channel AS BINARY) = 'direct_mail' AND k.opt_in = 0
+      WHEN CAST(c.channel AS BINARY) = 'direct_mail'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_direct_mail' /* global.consent_direct_mail (travel/policies/global.policy:10) */
       WHEN (
         cu.a_lifecycle_stage = 'lead' AND cu.s_fit < 40
@@ -418,7 +522,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS rem_global_email_weekly,
     CASE
       WHEN CAST(c.channel AS BINARY) = 'direct_mail'
-      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS SIGNED)
+      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS SIGNED) ELSE 0 END
     END AS rem_global_mail_budget,
     CASE
       WHEN CAST(c.channel AS BINARY) = 'email'
@@ -436,7 +540,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     1 AS c_sent_marketing,
     CASE
       WHEN CAST(c.channel AS BINARY) = 'direct_mail'
-      THEN CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS SIGNED)
+      THEN CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS SIGNED) ELSE 0 END
       ELSE 0
     END AS c_spent_direct_mail,
     CASE
@@ -730,5 +834,6 @@ SELECT /*+ SET_VAR(cte_max_recursion_depth = 4294967295) */
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
-  '27f6f84f9f02' AS policy_version
+  '27f6f84f9f02' AS policy_version,
+  CAST('2026-06-01 12:00:00' AS DATETIME(6)) AS as_of
 FROM pl_decided AS r

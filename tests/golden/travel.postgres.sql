@@ -62,7 +62,9 @@ WITH RECURSIVE pl_events_occurred AS (
     ) AS latest_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND t.opened_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
@@ -80,7 +82,9 @@ WITH RECURSIVE pl_events_occurred AS (
     MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_after_booking (travel/policies/cruises.policy:8) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND t.converted_at <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND NOT t.campaign_id IS NULL
@@ -110,7 +114,7 @@ WITH RECURSIVE pl_events_occurred AS (
       CASE
         WHEN t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
         AND t.channel = 'direct_mail'
-        THEN CAST(ROUND(COALESCE(t.cost, 0) * 10000) AS BIGINT)
+        THEN CASE WHEN t.cost > 0 THEN CAST(ROUND(t.cost * 10000) AS BIGINT) ELSE 0 END
         ELSE 0
       END
     ) AS cost_direct_mail_365d, /* global.mail_budget (travel/policies/global.policy:34) */
@@ -136,7 +140,9 @@ WITH RECURSIVE pl_events_occurred AS (
     ) AS n_push_hotels_1d /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
       t.sent_ts > CAST('2025-06-01 12:00:00' AS TIMESTAMP)
       AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
@@ -180,7 +186,9 @@ WITH RECURSIVE pl_events_occurred AS (
     ) AS n_email_90d /* score engagement (travel/policies/global.policy:21) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
       t.opened_at > CAST('2026-03-03 12:00:00' AS TIMESTAMP)
@@ -221,7 +229,9 @@ WITH RECURSIVE pl_events_occurred AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = t.customer_id
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
     AND (
       (
@@ -267,6 +277,11 @@ WITH RECURSIVE pl_events_occurred AS (
     COALESCE(c.topic, '') AS topic_key,
     c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    k.updated_at AS updated_at,
+    SUM(CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS opt_outs,
+    MAX(
+      CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN k.updated_at END
+    ) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
       ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC NULLS LAST, k.updated_at DESC NULLS LAST, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END
@@ -286,6 +301,14 @@ WITH RECURSIVE pl_events_occurred AS (
     )
   WHERE
     c.channel IN ('email', 'sms', 'push', 'direct_mail')
+), pl_preference_set AS (
+  SELECT DISTINCT
+    p.customer_id AS customer_id,
+    p.channel AS channel,
+    p.topic AS topic,
+    p.max_count AS max_count,
+    p.window_days AS window_days
+  FROM preferences AS p
 ), pl_preference_rows AS (
   SELECT
     p.customer_id AS customer_id,
@@ -299,18 +322,23 @@ WITH RECURSIVE pl_events_occurred AS (
       THEN 0
       ELSE p.max_count - COUNT(t.sent_ts)
     END AS slack
-  FROM preferences AS p
+  FROM pl_preference_set AS p
   LEFT JOIN crm.touches AS t
     ON t.customer_id = p.customer_id
     AND t.channel = p.channel
     AND (
       p.topic IS NULL OR t.topic = p.topic
     )
-    AND t.message_class = 'marketing'
+    AND (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND t.sent_ts <= CAST('2026-06-01 12:00:00' AS TIMESTAMP)
-    AND t.sent_ts > (
-      CAST('2026-06-01 12:00:00' AS TIMESTAMP) + (
-        INTERVAL '1 DAY' * -p.window_days
+    AND (
+      p.window_days > 365250
+      OR t.sent_ts > (
+        CAST('2026-06-01 12:00:00' AS TIMESTAMP) + (
+          INTERVAL '1 DAY' * -CASE WHEN p.window_days > 365250 THEN 365250 ELSE p.window_days END
+        )
       )
     )
   WHERE
@@ -350,15 +378,74 @@ WITH RECURSIVE pl_events_occurred AS (
       THEN 'unknown_topic' /* built-in check */
       WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises', 'hotels')
       THEN 'unknown_business_unit' /* built-in check */
-      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      WHEN c.message_class IS NULL
+      OR c.message_class <> 'marketing'
+      OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY c.candidate_id) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (travel/policies/global.policy:7) */
-      WHEN c.channel = 'sms' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'sms'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_sms' /* global.consent_sms (travel/policies/global.policy:8) */
-      WHEN c.channel = 'push' AND k.opt_in = 0
+      WHEN c.channel = 'push'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_push' /* global.consent_push (travel/policies/global.policy:9) */
-      WHEN c.channel = 'direct_mail' AND k.opt_in = 0
+      WHEN c.channel = 'direct_mail'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_direct_mail' /* global.consent_direct_mail (travel/policies/global.policy:10) */
       WHEN (
         cu.a_lifecycle_stage = 'lead' AND cu.s_fit < 40
@@ -423,7 +510,7 @@ WITH RECURSIVE pl_events_occurred AS (
     END AS rem_global_email_weekly,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN 250001 - COALESCE(pl_touches_sent.cost_direct_mail_365d, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS BIGINT)
+      THEN 250001 - COALESCE(pl_touches_sent.cost_direct_mail_365d, 0) - CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS BIGINT) ELSE 0 END
     END AS rem_global_mail_budget,
     CASE
       WHEN c.channel = 'email' AND c.topic = 'offers' AND c.business_unit = 'cruises'
@@ -439,7 +526,7 @@ WITH RECURSIVE pl_events_occurred AS (
     1 AS c_sent_marketing,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS BIGINT)
+      THEN CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS BIGINT) ELSE 0 END
       ELSE 0
     END AS c_spent_direct_mail,
     CASE
@@ -691,5 +778,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
-  '27f6f84f9f02' AS policy_version
+  '27f6f84f9f02' AS policy_version,
+  CAST('2026-06-01 12:00:00' AS TIMESTAMP) AS as_of
 FROM pl_decided AS r

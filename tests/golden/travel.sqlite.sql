@@ -8,7 +8,16 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > '2026-05-02 12:00:00' AND e.occurred_at <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-05-02 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND e.event_type = 'complaint'
   GROUP BY
@@ -20,7 +29,16 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > '2026-05-31 00:00:00' AND e.occurred_at <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-05-31 00:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND e.event_type = 'checkout'
   GROUP BY
@@ -28,18 +46,41 @@ WITH RECURSIVE pl_events_occurred_30d AS (
 ), pl_last_opened AS (
   SELECT
     t.customer_id AS customer_id,
-    MAX(CASE WHEN t.channel = 'email' THEN t.sent_ts END) AS latest_email, /* global.email_fatigue (travel/policies/global.policy:36) */
+    MAX(
+      CASE
+        WHEN t.channel = 'email'
+        THEN SUBSTRING(
+          REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
+      END
+    ) AS latest_email, /* global.email_fatigue (travel/policies/global.policy:36) */
     MAX(
       CASE
         WHEN t.channel = 'email' AND t.topic = 'newsletter' AND t.business_unit = 'hotels'
-        THEN t.sent_ts
+        THEN SUBSTRING(
+          REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
       END
     ) AS latest_email_newsletter_hotels /* hotels.stop_email_newsletter_unopened (travel/policies/hotels.policy:5) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_ts <= '2026-06-01 12:00:00'
-    AND t.opened_at <= '2026-06-01 12:00:00'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
+    AND SUBSTRING(
+      REPLACE(t.opened_at, 'T', ' ') || CASE WHEN INSTR(t.opened_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
     AND (
       t.channel = 'email'
       OR (
@@ -55,9 +96,19 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     MAX(CASE WHEN t.business_unit = 'cruises' THEN 1 ELSE 0 END) AS converted_cruises /* cruises.stop_after_booking (travel/policies/cruises.policy:8) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_ts <= '2026-06-01 12:00:00'
-    AND t.converted_at <= '2026-06-01 12:00:00'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
+    AND SUBSTRING(
+      REPLACE(t.converted_at, 'T', ' ') || CASE WHEN INSTR(t.converted_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
     AND NOT t.campaign_id IS NULL
     AND t.business_unit = 'cruises'
   GROUP BY
@@ -69,9 +120,20 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* global.gap_email (travel/policies/global.policy:35) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
-      t.sent_ts > '2026-05-30 12:00:00' AND t.sent_ts <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-05-30 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND t.channel = 'email'
   GROUP BY
@@ -90,9 +152,20 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     ) AS n_email_offers_cruises /* cruises.cap_email_offers_7d (travel/policies/cruises.policy:6) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
-      t.sent_ts > '2026-05-25 12:00:00' AND t.sent_ts <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-05-25 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
   GROUP BY
     t.customer_id
@@ -102,15 +175,26 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(
       CASE
         WHEN t.channel = 'direct_mail'
-        THEN CAST(ROUND(COALESCE(t.cost, 0) * 10000) AS INTEGER)
+        THEN CASE WHEN t.cost > 0 THEN CAST(ROUND(t.cost * 10000) AS INTEGER) ELSE 0 END
         ELSE 0
       END
     ) AS cost_direct_mail /* global.mail_budget (travel/policies/global.policy:34) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
-      t.sent_ts > '2025-06-01 12:00:00' AND t.sent_ts <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2025-06-01 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND t.channel = 'direct_mail'
   GROUP BY
@@ -121,9 +205,20 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'push' AND t.business_unit = 'hotels' THEN 1 ELSE 0 END) AS n_push_hotels /* hotels.cap_push_1d (travel/policies/hotels.policy:6) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
     AND (
-      t.sent_ts > '2026-05-31 12:00:00' AND t.sent_ts <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-05-31 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND (
       t.channel = 'push' AND t.business_unit = 'hotels'
@@ -136,10 +231,25 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     SUM(CASE WHEN t.channel = 'email' THEN 1 ELSE 0 END) AS n_email /* score engagement (travel/policies/global.policy:21) */
   FROM crm.touches AS t
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_ts <= '2026-06-01 12:00:00'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
     AND (
-      t.opened_at > '2026-03-03 12:00:00' AND t.opened_at <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(t.opened_at, 'T', ' ') || CASE WHEN INSTR(t.opened_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2026-03-03 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(t.opened_at, 'T', ' ') || CASE WHEN INSTR(t.opened_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND t.channel = 'email'
   GROUP BY
@@ -151,7 +261,16 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   FROM events AS e
   WHERE
     (
-      e.occurred_at > '2025-12-03 12:00:00' AND e.occurred_at <= '2026-06-01 12:00:00'
+      SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > '2025-12-03 12:00:00.000000'
+      AND SUBSTRING(
+        REPLACE(e.occurred_at, 'T', ' ') || CASE WHEN INSTR(e.occurred_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
     AND e.event_type = 'webinar_attended'
   GROUP BY
@@ -163,7 +282,12 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       CASE
         WHEN t.channel = 'email'
         AND (
-          pl_last_opened.latest_email IS NULL OR t.sent_ts > pl_last_opened.latest_email
+          pl_last_opened.latest_email IS NULL
+          OR SUBSTRING(
+            REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+            1,
+            26
+          ) > pl_last_opened.latest_email
         )
         THEN 1
         ELSE 0
@@ -176,7 +300,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         )
         AND (
           pl_last_opened.latest_email_newsletter_hotels IS NULL
-          OR t.sent_ts > pl_last_opened.latest_email_newsletter_hotels
+          OR SUBSTRING(
+            REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+            1,
+            26
+          ) > pl_last_opened.latest_email_newsletter_hotels
         )
         THEN 1
         ELSE 0
@@ -186,13 +314,24 @@ WITH RECURSIVE pl_events_occurred_30d AS (
   LEFT JOIN pl_last_opened
     ON pl_last_opened.customer_id = t.customer_id
   WHERE
-    t.message_class = 'marketing'
-    AND t.sent_ts <= '2026-06-01 12:00:00'
+    (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
     AND (
       (
         t.channel = 'email'
         AND (
-          pl_last_opened.latest_email IS NULL OR t.sent_ts > pl_last_opened.latest_email
+          pl_last_opened.latest_email IS NULL
+          OR SUBSTRING(
+            REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+            1,
+            26
+          ) > pl_last_opened.latest_email
         )
       )
       OR (
@@ -201,7 +340,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         )
         AND (
           pl_last_opened.latest_email_newsletter_hotels IS NULL
-          OR t.sent_ts > pl_last_opened.latest_email_newsletter_hotels
+          OR SUBSTRING(
+            REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+            1,
+            26
+          ) > pl_last_opened.latest_email_newsletter_hotels
         )
       )
     )
@@ -216,7 +359,11 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     c.frequent_guest AS a_frequent_guest,
     c.lifetime_value AS a_lifetime_value,
     c.loyalty_tier AS a_loyalty_tier,
-    c.last_purchase_at AS a_last_purchase_at,
+    SUBSTRING(
+      REPLACE(c.last_purchase_at, 'T', ' ') || CASE WHEN INSTR(c.last_purchase_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) AS a_last_purchase_at,
     c.employees AS a_employees,
     CASE WHEN c.employees >= 100 THEN 20 ELSE 0 END + CASE WHEN c.loyalty_tier IS NULL THEN -10 ELSE 0 END AS s_fit, /* score fit (travel/policies/global.policy:16) */
     5 * COALESCE(pl_touches_opened_90d.n_email, 0) + 25 * COALESCE(pl_events_occurred_180d.n_event_1, 0) AS s_engagement /* score engagement (travel/policies/global.policy:21) */
@@ -232,9 +379,29 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     COALESCE(c.topic, '') AS topic_key,
     c.business_unit AS business_unit,
     CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END AS opt_in,
+    SUBSTRING(
+      REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) AS updated_at,
+    SUM(CASE WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0 THEN 1 ELSE 0 END) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS opt_outs,
+    MAX(
+      CASE
+        WHEN CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END = 0
+        THEN SUBSTRING(
+          REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
+      END
+    ) OVER (PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit) AS latest_opt_out,
     ROW_NUMBER() OVER (
       PARTITION BY c.customer_id, c.channel, COALESCE(c.topic, ''), c.business_unit
-      ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, k.updated_at DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
+      ORDER BY CASE WHEN NOT k.topic IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.brand IS NULL THEN 1 ELSE 0 END DESC, CASE WHEN NOT k.updated_at IS NULL THEN 1 ELSE 0 END DESC, SUBSTRING(
+        REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) DESC, CASE WHEN k.status = 'opt_in' THEN 1 ELSE 0 END NULLS LAST
     ) AS pick
   FROM candidates AS c
   JOIN crm."Consent Log" AS k
@@ -247,10 +414,23 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       k.brand IS NULL OR k.brand = c.business_unit
     )
     AND (
-      k.updated_at IS NULL OR k.updated_at <= '2026-06-01 12:00:00'
+      k.updated_at IS NULL
+      OR SUBSTRING(
+        REPLACE(k.updated_at, 'T', ' ') || CASE WHEN INSTR(k.updated_at, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) <= '2026-06-01 12:00:00.000000'
     )
   WHERE
     c.channel IN ('email', 'sms', 'push', 'direct_mail')
+), pl_preference_set AS (
+  SELECT DISTINCT
+    p.customer_id AS customer_id,
+    p.channel AS channel,
+    p.topic AS topic,
+    p.max_count AS max_count,
+    p.window_days AS window_days
+  FROM preferences AS p
 ), pl_preference_rows AS (
   SELECT
     p.customer_id AS customer_id,
@@ -262,18 +442,40 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       OR p.window_days IS NULL
       OR p.window_days <= 0
       THEN 0
-      ELSE p.max_count - COUNT(t.sent_ts)
+      ELSE p.max_count - COUNT(
+        SUBSTRING(
+          REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+          1,
+          26
+        )
+      )
     END AS slack
-  FROM preferences AS p
+  FROM pl_preference_set AS p
   LEFT JOIN crm.touches AS t
     ON t.customer_id = p.customer_id
     AND t.channel = p.channel
     AND (
       p.topic IS NULL OR t.topic = p.topic
     )
-    AND t.message_class = 'marketing'
-    AND t.sent_ts <= '2026-06-01 12:00:00'
-    AND t.sent_ts > DATETIME('2026-06-01 12:00:00', CAST(-p.window_days AS TEXT) || ' days')
+    AND (
+      t.message_class IS NULL OR t.message_class <> 'transactional'
+    )
+    AND SUBSTRING(
+      REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+      1,
+      26
+    ) <= '2026-06-01 12:00:00.000000'
+    AND (
+      p.window_days > 365250
+      OR SUBSTRING(
+        REPLACE(t.sent_ts, 'T', ' ') || CASE WHEN INSTR(t.sent_ts, '.') > 0 THEN '000000' ELSE '.000000' END,
+        1,
+        26
+      ) > DATETIME(
+        '2026-06-01 12:00:00',
+        CAST(-CASE WHEN p.window_days > 365250 THEN 365250 ELSE p.window_days END AS TEXT) || ' days'
+      ) || '.000000'
+    )
   WHERE
     NOT p.channel IS NULL
   GROUP BY
@@ -311,15 +513,74 @@ WITH RECURSIVE pl_events_occurred_30d AS (
       THEN 'unknown_topic' /* built-in check */
       WHEN c.business_unit IS NULL OR NOT c.business_unit IN ('cruises', 'hotels')
       THEN 'unknown_business_unit' /* built-in check */
-      WHEN c.message_class IS NULL OR c.message_class <> 'marketing' OR c.priority IS NULL
+      WHEN c.message_class IS NULL
+      OR c.message_class <> 'marketing'
+      OR c.priority IS NULL
+      OR c.candidate_id IS NULL
+      OR COUNT(*) OVER (PARTITION BY c.candidate_id) > 1
+      OR c.cost < 0
       THEN 'invalid_candidate' /* built-in check */
-      WHEN c.channel = 'email' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'email'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_email' /* global.consent_email (travel/policies/global.policy:7) */
-      WHEN c.channel = 'sms' AND COALESCE(k.opt_in, 0) = 0
+      WHEN c.channel = 'sms'
+      AND CASE
+        WHEN k.opt_in = 1
+        AND NOT (
+          k.opt_outs > 0
+          AND (
+            k.updated_at IS NULL
+            OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+          )
+        )
+        THEN 1
+        ELSE 0
+      END = 0
       THEN 'global.consent_sms' /* global.consent_sms (travel/policies/global.policy:8) */
-      WHEN c.channel = 'push' AND k.opt_in = 0
+      WHEN c.channel = 'push'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_push' /* global.consent_push (travel/policies/global.policy:9) */
-      WHEN c.channel = 'direct_mail' AND k.opt_in = 0
+      WHEN c.channel = 'direct_mail'
+      AND (
+        NOT k.opt_in IS NULL
+        AND CASE
+          WHEN k.opt_in = 1
+          AND NOT (
+            k.opt_outs > 0
+            AND (
+              k.updated_at IS NULL
+              OR CASE WHEN k.latest_opt_out >= k.updated_at THEN 1 ELSE 0 END = 1
+            )
+          )
+          THEN 1
+          ELSE 0
+        END = 0
+      )
       THEN 'global.consent_direct_mail' /* global.consent_direct_mail (travel/policies/global.policy:10) */
       WHEN (
         cu.a_lifecycle_stage = 'lead' AND cu.s_fit < 40
@@ -374,7 +635,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
         ) /* segment global.high_affinity */
         THEN 5
         WHEN (
-          cu.a_last_purchase_at <= '2025-05-31 12:00:00'
+          cu.a_last_purchase_at <= '2025-05-31 12:00:00.000000'
         ) /* segment global.dormant */
         THEN 1
         WHEN cu.s_engagement >= 20
@@ -384,7 +645,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     END AS rem_global_email_weekly,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS INTEGER)
+      THEN 250001 - COALESCE(pl_touches_sent_365d.cost_direct_mail, 0) - CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS INTEGER) ELSE 0 END
     END AS rem_global_mail_budget,
     CASE
       WHEN c.channel = 'email' AND c.topic = 'offers' AND c.business_unit = 'cruises'
@@ -400,7 +661,7 @@ WITH RECURSIVE pl_events_occurred_30d AS (
     1 AS c_sent_marketing,
     CASE
       WHEN c.channel = 'direct_mail'
-      THEN CAST(ROUND(COALESCE(c.cost, 0) * 10000) AS INTEGER)
+      THEN CASE WHEN c.cost > 0 THEN CAST(ROUND(c.cost * 10000) AS INTEGER) ELSE 0 END
       ELSE 0
     END AS c_spent_direct_mail,
     CASE
@@ -651,5 +912,6 @@ SELECT
   r.customer_id,
   CASE WHEN r.rule IS NULL THEN 'send' ELSE 'suppress' END AS decision,
   r.rule AS rule,
-  '27f6f84f9f02' AS policy_version
+  '27f6f84f9f02' AS policy_version,
+  '2026-06-01 12:00:00.000000' AS as_of
 FROM pl_decided AS r

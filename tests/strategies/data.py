@@ -16,8 +16,11 @@ against, built to land on every boundary SPEC 5 draws:
   apart; transactional and invalid message classes;
 - consent rows at every specificity (topic, brand) with tied `updated_at`, bad
   statuses and NULL dates; preference rows with NULL topic or channel,
-  `max_count` 0 and bad values; now and then two customers rows of one id; costs with 4 decimals that sum exactly to the policy's spend
-  amounts;
+  `max_count` 0 and bad values, now and then two equal ones; now and then two
+  customers rows of one id; costs with 4 decimals that sum exactly to the
+  policy's spend amounts, and negative ones;
+- in a messy batch, now and then a repeated or NULL candidate id; touches of
+  a class that is not exactly `transactional` (`MARKETING`, NULL, `promo`);
 - attribute values on both sides of every literal the policy compares with.
 
 Ids are integers, or (`text_ids=True`, drawn now and then when None) text with
@@ -208,6 +211,7 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     stamp = st.one_of(st.sampled_from(pool), instants(as_of, found.window_hours))
     maybe_stamp = st.one_of(st.none(), stamp)
     costs = st.one_of(st.none(), money(found.amounts))
+    messy_costs = _weighted([None, *sorted(found.amounts | {CENT, Decimal(1)})], [-CENT, Decimal("-5")]) | costs
 
     history = _message_fields(policy, known, unknown, campaigns, messy=True)
     customer = history["customer_id"]
@@ -222,7 +226,8 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     if messy and draw(st.booleans()):
         customers.append(customer_row(known[0]))  # two rows for one customer_id: ambiguous
 
-    touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=costs,
+    history["message_class"] = _weighted(["marketing"] * 3 + ["transactional"], ["promo", None, "MARKETING"])
+    touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=messy_costs,
                                opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp), 16)
     consents = _rows(draw, dict(
         customer_id=customer, channel=_weighted(list(policy.channels), [None]),
@@ -234,6 +239,8 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
         topic=st.sampled_from([None, *policy.topics]),
         max_count=st.sampled_from([0, 1, 2, 3, None, -1]),
         window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, 0, None, -1])), 6)
+    if preferences and draw(st.booleans()):
+        preferences.append(dict(draw(st.sampled_from(preferences))))  # equal rows are one cap
     events = _rows(draw, dict(
         customer_id=customer, event_type=_weighted(sorted(found.event_types), ["other", "Complaint"]),
         occurred_at=maybe_stamp), 5)
@@ -242,8 +249,10 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     if messy:
         batch_customers += draw(st.lists(st.sampled_from([*unknown, None]), max_size=2))
     ids = draw(st.lists(candidate_ids, min_size=len(batch_customers), max_size=len(batch_customers), unique=True))
+    if messy and len(ids) > 1 and draw(st.booleans()):  # a repeated or NULL id: every marketing copy fails closed
+        ids[draw(st.integers(1, len(ids) - 1))] = draw(st.sampled_from([None, ids[0]]))
     batch = {**_message_fields(policy, known, unknown, campaigns, messy),
-             "priority": _weighted([1, 2, 0, -1], [None] if messy else []), "cost": costs}
+             "priority": _weighted([1, 2, 0, -1], [None] if messy else []), "cost": messy_costs if messy else costs}
     del batch["customer_id"]
     candidates = [dict(candidate_id=cid, customer_id=owner, **draw(st.fixed_dictionaries(batch)))
                   for cid, owner in zip(ids, draw(st.permutations(batch_customers)))]
