@@ -1,10 +1,12 @@
 """The input tables as the query reads them: warehouse names, canonical columns.
 
-`Rows` is one of the six tables of SPEC 3 under an alias. Indexing it with a
-canonical column name gives that column under its warehouse name, compared
-exactly when it holds text (`Target.exact`); `raw` gives it untouched (output
-ids, timestamps, numbers). `selects` is the predicate "this message matches a
-selector in a rule's scope", for touches and candidates alike.
+`Rows` is one of the six tables of docs/data.md under an alias. Indexing it
+with a canonical column name gives that column under its warehouse name,
+compared exactly when it holds text (`Target.exact`); `raw` gives it as
+stored (output ids, numbers), but timestamps as the query compares them
+(`Target.timestamp_column`: canonical text on SQLite); `column` gives it
+untouched. `selects` is the predicate "this message matches a selector in a
+rule's scope", for touches and candidates alike.
 """
 from __future__ import annotations
 
