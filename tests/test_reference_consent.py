@@ -121,3 +121,16 @@ def test_a_row_without_updated_at_is_in_force_and_oldest():
 def test_an_unknown_status_counts_as_opt_out(status):
     assert decide_one([consent_row(status, channel="sms")], channel="sms") == SMS
     assert decide_one([consent_row(status)]) == EMAIL
+
+
+def test_explain_shows_the_opt_out_that_overrides_an_older_opt_in():
+    from policylang.compilers.reference import explain
+
+    rows = [consent_row("opt_in", topic="offers", updated_at=T - 30 * DAY),
+            consent_row("opt_out", brand="cruises", updated_at=T - DAY)]
+    [trace] = explain(RULES, data([candidate("c", topic="offers")], consents=rows), T)
+    consent = next(c for c in trace.checks if c.rule == EMAIL)
+    assert not consent.passed and consent.saw["consent"] == "opt_out"
+    assert consent.saw["row topic"] == "offers"  # the row in force, then the one overriding it
+    assert consent.saw["overridden by"] == "opt_out of every topic, cruises"
+    assert consent.saw["opt_out updated at"] == T - DAY
