@@ -116,6 +116,29 @@ _ALL = [
     Code("PL406", "invalid-test-fixture", E, "a policy test file (`tests/*.yaml`) that does not follow the fixture format",
          "cases:\n  - name: c\n    expect: []\n    tables: {candidates: [{candidate_id: 1, cost: cheap}]}\n",
          "write the file as docs/policy-tests.md describes; the message names the value to fix"),
+    # data errors: found by `run`, `explain` (and `simulate`) before anything is decided or written (docs/data.md)
+    Code("PL407", "data-missing-column", E, "a data file or database table lacks a column the policy reads",
+         "(`data/candidates.csv` with the header `Topic` where the policy reads `topic`)",
+         "add the column or fix the header's spelling (names are case-sensitive), or map it under `columns:` "
+         "in policylang.yaml"),
+    Code("PL408", "data-duplicate-column", E, "a data file has the same column twice (names compared ignoring case)",
+         "(`data/candidates.csv` with the header `candidate_id,topic,Topic,...`)", "remove or rename one of the two"),
+    Code("PL409", "data-not-whole-number", E, "a `priority`, `max_count`, `window_days` or integer attribute "
+         "that is not a whole number", "(`data/candidates.csv` with `priority` `1.5` on a row)",
+         "write a whole number; policylang never rounds one"),
+    Code("PL410", "data-decimal-places", E, "a cost with more than 4 decimal places (a decimal attribute: more "
+         "than 10)", "(`data/touches.csv` with `cost` `25.00004` on a row)",
+         "round the value in the data to the places the column keeps; policylang never rounds it"),
+    Code("PL411", "data-bad-value", E, "a value that does not parse as its column's type (a number that is NaN "
+         "or infinite included)", "(`data/touches.csv` with `sent_at` `yesterday` on a row)",
+         "write the value in the column's type as docs/data.md lists it, or leave the field empty for NULL"),
+    Code("PL412", "data-timestamp-text", E, "a SQLite timestamp that is not text of the form "
+         "`YYYY-MM-DD HH:MM:SS` (or with `T`, optionally with 1 to 6 fraction digits)",
+         "(a SQLite `touches` table whose `sent_at` holds `2025-06-30 05:30:00+02:00`)",
+         "store UTC timestamps as `YYYY-MM-DD HH:MM:SS[.ffffff]` text, without a zone"),
+    Code("PL413", "data-unreadable", E, "a data file or database table that cannot be read as a table",
+         "(`data/events.parquet` holding text, or a `--db` database without a `touches` table)",
+         "make the file a CSV file with a header row or a Parquet file, or create the table"),
     # --- analysis ---------------------------------------------------------
     Code("PL500", "redundant-cap", W, "a cap or spend cap that can never bind: another rule of its scope at least as strict governs every message it does",
          _project(_ONE_UNIT, ("global", _EMAIL + "cap marketing 2 per 7 days\ncap email 3 per 7 days\n")),

@@ -1,14 +1,19 @@
-"""The project config, `policylang.yaml` (SPEC 6).
+"""The project config, `policylang.yaml` (docs/language.md, "Project config: policylang.yaml").
 
 `Config` is the checked form; `load_config` reads the YAML, keeping each
 node's `file:line:col` so that unknown keys, wrong types and missing files are
 reported where they are written. A config with any error is not returned.
+The `data:` files are not looked for here: `check` and `compile` never need
+them (a repository may keep customer data out of Git), so a missing one is
+reported by the commands that read data (`policylang.data_files`), at the
+place in policylang.yaml that names it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Mapping
 
 import yaml
 
@@ -39,8 +44,11 @@ class Config:
     preference_frequency: bool = False  # preference_center.frequency
     path: Path | None = None  # the YAML file, when read from one
     # where some values are written, for findings reported against the config later:
-    # "policies" -> its value, "preference_center.topics.NAME" -> that list item
+    # "policies" -> its value, "preference_center.topics.NAME" -> that list item, "data.TABLE" -> its file
     spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
+    # the columns the project's policy reads (canonical table -> columns, `compilers.sql_reads`), asked for
+    # only when data is read; set by `policylang.project` once the policy resolves, None otherwise
+    reads: Callable[[], Mapping[str, frozenset[str]]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def policies_dir(self) -> Path:
@@ -67,7 +75,7 @@ def load_config(root: Path) -> tuple[Config | None, list[Diagnostic]]:
     return _ConfigReader(root, path, text).read()
 
 
-def _exists(path: Path, folder: bool) -> bool:
+def exists(path: Path, folder: bool) -> bool:
     """Is there a folder (or file) at `path`? A path the system cannot even look up is not there."""
     try:
         return path.is_dir() if folder else path.is_file()
@@ -204,7 +212,7 @@ class _ConfigReader:
                        document)
         if "policies" in nodes:
             fields["policies"] = self.policies(nodes["policies"])
-        elif not _exists(self.root / "policies", folder=True):
+        elif not exists(self.root / "policies", folder=True):
             self.error("PL404", "the default policy folder `policies` does not exist; create it, "
                        "or set `policies:` to the folder holding your `*.policy` files", None)
         if "dialect" in nodes:
@@ -226,7 +234,7 @@ class _ConfigReader:
     def policies(self, node) -> str | None:
         folder = self.string(node, "policies", "a folder path")
         self.spans["policies"] = self.span(node)
-        if folder is not None and not _exists(self.root / folder, folder=True):
+        if folder is not None and not exists(self.root / folder, folder=True):
             self.error("PL404", f"policy folder `{folder}` does not exist; fix the path, "
                        f"which is relative to the folder holding {CONFIG_FILE}", node)
         return folder
@@ -288,9 +296,7 @@ class _ConfigReader:
                 continue
             if not file.lower().endswith(DATA_SUFFIXES):
                 self.wrong_type(f"data.{name}", "a .csv or .parquet file path", value_node)
-            elif not _exists(self.root / file, folder=False):
-                self.error("PL404", f"data file `{file}` does not exist; fix the path, "
-                           f"which is relative to the folder holding {CONFIG_FILE}", value_node)
+            self.spans[f"data.{name}"] = self.span(value_node)  # a missing file is reported where data is read
             result[name] = file
         return result
 

@@ -5,13 +5,15 @@ the policy folder, sorted by name); `load_texts` does the same from strings,
 for tests. Paths shown to users are the project folder as the user wrote it
 joined with the file's path (`policies/global.policy`). A project whose files
 have syntax errors is not resolved, so one typo does not cascade into name
-errors. Commands that need a policy call `require_policy`.
+errors. Commands that need a policy call `require_policy`. Once the policy
+resolves, the project's config knows which columns it reads (`Config.reads`,
+compiled only when data is read), so data files are checked against them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import ast
@@ -65,7 +67,7 @@ def load_project(root: str | Path) -> Project:
 
 def load_texts(texts: dict[str, str], config: Config) -> Project:
     """A project from policy texts keyed by display path, under an in-memory `config` (no disk)."""
-    canonical = json.dumps({k: v for k, v in asdict(config).items() if k not in ("root", "path", "spans")},
+    canonical = json.dumps({k: v for k, v in asdict(config).items() if k not in ("root", "path", "spans", "reads")},
                            sort_keys=True, default=list).encode()
     contents = {path: text.encode("utf-8") for path, text in sorted(texts.items())}
     return _assemble(config.root, config, contents, policy_version(canonical, contents), [])
@@ -109,4 +111,15 @@ def _assemble(root: Path, config: Config, contents: dict[str, bytes], version: s
         elif not has_errors(diagnostics):
             policy, found = resolve(files, config, version)
             diagnostics.extend(found)
+    if policy is not None:
+        config = replace(config, reads=_reads(policy))
     return Project(root, config, sources, files, policy, sorted(diagnostics, key=sort_key), version)
+
+
+def _reads(policy: PolicySet):
+    """What `Config.reads` calls: the columns `policy` reads, the compiler imported only then."""
+    def reads():
+        from .compilers.sql_reads import policy_reads
+
+        return policy_reads(policy)
+    return reads
