@@ -388,13 +388,22 @@ def typed_tables(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, du
 
 def _of_customers(relations: dict[str, duckdb.DuckDBPyRelation], column: str, text: str):
     """The relations cut down to the customers having a candidate whose `column` reads `text`
-    (that candidate kept too, should its customer_id be NULL)."""
+    (that candidate kept too, should its customer_id be NULL), and to the other candidates that
+    share an id with a kept one: a repeated id fails closed, whoever's the copies are."""
+    candidates = relations["candidates"]
     named = ColumnExpression(column).cast(TEXT) == ConstantExpression(text)
-    chosen = relations["candidates"].filter(named).select(ColumnExpression("customer_id")).distinct()
-    ids = [ConstantExpression(row[0]) for row in chosen.fetchall() if row[0] is not None]
-    ours = ColumnExpression("customer_id").isin(*ids) if ids else ConstantExpression(False)
-    return {table: relation.filter(ours | named if table == "candidates" else ours)
+    ours = _any_of("customer_id", candidates.filter(named))
+    kept = candidates.filter(ours | named)
+    copies = ours | named | _any_of("candidate_id", kept)
+    return {table: relation.filter(copies if table == "candidates" else ours)
             for table, relation in relations.items()}
+
+
+def _any_of(column: str, rows: duckdb.DuckDBPyRelation):
+    """`column IN (the non-NULL values of column in rows)`, false when there are none."""
+    values = [ConstantExpression(row[0]) for row in rows.select(ColumnExpression(column)).distinct().fetchall()
+              if row[0] is not None]
+    return ColumnExpression(column).isin(*values) if values else ConstantExpression(False)
 
 
 def load_dataset(config: Config, customers_with: tuple[str, str] | None = None) -> Dataset:

@@ -118,6 +118,15 @@ def test_explain_loads_only_the_customers_it_needs(tmp_path):
     assert [c["candidate_id"] for c in orphan.candidates] == ["c3"] and orphan.customers == []
 
 
+def test_explain_keeps_the_copies_of_a_repeated_candidate_id(tmp_path):
+    """A repeated id fails closed whoever the copies belong to, so `explain` must see every copy."""
+    candidates = CANDIDATES + "c1,2,push,hotels,,,marketing,1,\n"
+    config = project(tmp_path, {"candidates.csv": candidates, "customers.csv": CUSTOMERS})
+    by_customer = load_dataset(config, customers_with=("customer_id", "1"))
+    assert sorted((c["candidate_id"], c["customer_id"]) for c in by_customer.candidates) == [("c1", 1), ("c1", 2)]
+    assert [c["customer_id"] for c in by_customer.customers] == [1]  # the copy's customer is not loaded
+
+
 # --- columns ---------------------------------------------------------------------------
 
 LEAN = "candidate_id,customer_id,channel,business_unit,message_class,priority\n1,1,email,cruises,marketing,3\n"
