@@ -9,7 +9,8 @@ An example of several files (the config and policy files of a small project)
 marks the start of each with a `# --- PATH` line.
 
 Ranges: PL1xx syntax, PL2xx names and structure, PL3xx types and values,
-PL4xx project config and data files, PL5xx analysis of rules (conflicts).
+PL4xx project config and data files, PL5xx analysis of rules (conflicts), PL6xx inline suppressions
+(`check`'s lint semantics, `policylang.lint`).
 """
 from __future__ import annotations
 
@@ -181,6 +182,40 @@ _ALL = [
          _project(_ONE_UNIT, ("global", _EMAIL + "cap marketing 2 per 7 days\n"),
                   ("cruises", "policy business_unit cruises\ncap email 3 per 7 days\n")),
          "remove the unit's rule, or make it stricter than the global one"),
+    Code("PL510", "dead-tier-branch", W, "a branch of a tiered cap that never binds: for every customer it applies to, "
+         "another cap that counts every message it counts allows no more",
+         _project(_ONE_UNIT + "attributes: {vip: boolean}\n",
+                  ("global", _EMAIL + "cap marketing 4 per 7 days\n"),
+                  ("cruises", "policy business_unit cruises\ncap email per 7 days {\n  vip = true: 6\n"
+                              "  otherwise: 2\n}\n")),
+         "lower the branch's limit to the stricter cap's, or remove the branch"),
+    Code("PL511", "partly-binding-tier", I, "a tier branch that binds for only some of its customers: for the "
+         "others another cap is stricter",
+         _project(_ONE_UNIT + "attributes: {tier: text, vip: boolean}\n",
+                  ("global", _EMAIL + 'cap marketing per 7 days {\n  tier = "gold": 2\n  otherwise: 6\n}\n'),
+                  ("cruises", "policy business_unit cruises\ncap email per 7 days {\n  vip = true: 4\n"
+                              "  otherwise: 1\n}\n")),
+         "nothing, if the difference is intended; else make the two caps' limits agree for those customers"),
+    Code("PL512", "partly-infeasible-campaign", W, "a campaign stage suppressed for some customers (a tier or "
+         "segment of them), even with no other traffic",
+         _project(_ONE_UNIT + "attributes: {value: integer}\n",
+                  ("global", _EMAIL.replace("channels email", "channels email, sms") + "consent sms requires opt_in\n"
+                   "segment high_value: value >= 1000\n"),
+                  ("cruises", "policy business_unit cruises\ncap sms per 7 days {\n  high_value: 3\n  otherwise: 1\n}\n"
+                              "campaign onboarding {\n  stage welcome: sms day 0\n  stage tips: sms day 3\n}\n")),
+         "space the stages further apart, or relax the rule named for the customers it names"),
+    # --- lint: suppressions (`check`; docs/findings.md, "Allowing a finding") -------------
+    Code("PL600", "invalid-suppression", E, "a `# policylang:` comment that is not `ignore[CODE, ...] -- reason` "
+         "naming codes a project may allow (warnings and info, not errors)",
+         _project(_ONE_UNIT, ("global", _EMAIL + "gap email 1 day  # policylang: ignore PL508\n")),
+         "write `# policylang: ignore[PL508] -- why it is fine`, listing warning or info codes only"),
+    Code("PL601", "suppression-without-reason", E, "an inline suppression that does not say why the finding is fine",
+         _project(_ONE_UNIT, ("global", _EMAIL + "gap email 2 days\n"
+                                                  "gap email 1 day as short_gap  # policylang: ignore[PL508]\n")),
+         "add the reason after ` -- `: `# policylang: ignore[PL508] -- kept until the spring campaign ends`"),
+    Code("PL602", "unused-suppression", W, "an inline suppression of a code that is not reported on its line",
+         _project(_ONE_UNIT, ("global", _EMAIL + "gap email 1 day  # policylang: ignore[PL508] -- was shadowed\n")),
+         "remove the suppression, or the codes in it that no longer apply"),
 ]
 
 REGISTRY: dict[str, Code] = {c.code: c for c in _ALL}

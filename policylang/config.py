@@ -24,10 +24,20 @@ from .source import Span
 CONFIG_FILE = "policylang.yaml"
 NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 DATA_SUFFIXES = (".csv", ".parquet")
-KEYS = ("policies", "dialect", "business_units", "attributes", "tables", "columns", "data", "preference_center")
+KEYS = ("policies", "dialect", "business_units", "attributes", "tables", "columns", "data", "preference_center", "lint")
 PREFERENCE_KEYS = ("topics", "frequency")
+LINT_KEYS = ("ignore", "warn", "per_file_ignores")
 COMMON_DIALECTS = ("duckdb", "postgres", "sqlite", "mysql", "spark", "databricks", "snowflake", "bigquery", "redshift",
                    "tsql")  # each a sqlglot dialect name
+
+
+@dataclass(frozen=True)
+class Lint:
+    """The `lint:` section: which findings `check` drops, and which it shows without failing (docs/findings.md)."""
+
+    ignore: frozenset[str] = frozenset()
+    warn: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()  # (glob relative to the root, codes)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Config:
     data: dict[str, str] = field(default_factory=dict)  # table -> data file, relative to root
     preference_topics: tuple[str, ...] = ()  # preference_center.topics
     preference_frequency: bool = False  # preference_center.frequency
+    lint: Lint = field(default_factory=Lint)
     path: Path | None = None  # the YAML file, when read from one
     # where some values are written, for findings reported against the config later:
     # "policies" -> its value, "preference_center.topics.NAME" -> that list item, "data.TABLE" -> its file
@@ -227,6 +238,8 @@ class _ConfigReader:
             fields["data"] = self.data(nodes["data"])
         if "preference_center" in nodes:
             fields.update(self.preference_center(nodes["preference_center"]))
+        if "lint" in nodes:
+            fields["lint"] = self.lint(nodes["lint"])
         return fields
 
     # --- one key each ---------------------------------------------------------
@@ -311,3 +324,39 @@ class _ConfigReader:
                 fields["preference_frequency"] = yaml.constructor.SafeConstructor.bool_values[value_node.value.lower()]
                 self.spans["preference_center.frequency"] = self.span(value_node)
         return fields
+
+    def lint(self, node) -> Lint:
+        values: dict = {}
+        for name, _, value_node in self.entries(node, "lint", LINT_KEYS) or ():
+            if name != "per_file_ignores":
+                values[name] = self.codes(value_node, f"lint.{name}")
+                if name == "warn" and values[name] & values.get("ignore", frozenset()):
+                    self.error("PL402", f"`lint.ignore` and `lint.warn` both list "
+                               f"`{min(values[name] & values['ignore'])}`; keep it in one of them", value_node)
+                continue
+            values[name] = tuple((glob, self.codes(codes_node, f"lint.per_file_ignores.{glob}"))
+                                 for glob, _, codes_node in self.entries(value_node, "lint.per_file_ignores", None) or ())
+        return Lint(**values)
+
+    def codes(self, node, key: str) -> frozenset[str]:
+        """A list of finding codes that a project may allow: every code but the errors, which stop the
+        policy from compiling whatever the config says."""
+        from .codes import REGISTRY, Severity
+
+        if self.is_null(node):
+            return frozenset()
+        if not isinstance(node, yaml.SequenceNode):
+            self.wrong_type(key, "a list of codes such as `[PL501]`", node)
+            return frozenset()
+        result = set()
+        for item in node.value:
+            code = item.value if isinstance(item, yaml.ScalarNode) else None
+            if code not in REGISTRY:
+                self.error("PL402", f"`{key}` must list finding codes; `{code if code is not None else '?'}` is not one",
+                           item, help="docs/findings.md lists the codes")
+            elif REGISTRY[code].severity == Severity.ERROR:
+                self.error("PL402", f"`{code}` is an error and cannot be allowed: the policy does not compile with it; "
+                           "fix what it reports", item)
+            else:
+                result.add(code)
+        return frozenset(result)

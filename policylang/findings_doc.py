@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 
 from .codes import REGISTRY, Code
+from .links import anchor
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "findings.md"
 FILE_MARK = re.compile(r"^# --- (\S+)\n", re.MULTILINE)
 SECTIONS = {"1": "Syntax", "2": "Names and structure", "3": "Types and values", "4": "Project config and data",
-            "5": "Analysis: conflicts and dead rules"}
+            "5": "Analysis: conflicts and dead rules", "6": "Suppressions"}
 
 HEADER = """\
 # Findings
@@ -27,8 +28,36 @@ HEADER = """\
 Every code `policylang check` reports, with a minimal example that triggers it
 and the fix. Generated from `policylang/codes.py` by
 `python -m policylang.findings_doc`; a test keeps this file equal to the
-registry, so change the registry, not this page. Severities are defaults:
-`--strict` makes `check` fail on warnings too.
+registry, so change the registry, not this page.
+
+## Allowing a finding
+
+`check` fails (exit 1) on every finding the project has not chosen to allow,
+as ruff does, and shows each such finding as an error; the severities below
+are what a finding is shown as once it is allowed. Errors cannot be allowed:
+the policy does not compile with them. A warning or info finding is allowed
+in `policylang.yaml`:
+
+```yaml
+lint:
+  ignore: [PL505]            # never reported
+  warn: [PL501]              # reported, as a warning, without failing `check`
+  per_file_ignores:          # globs relative to the folder holding policylang.yaml
+    "policies/legacy_*.policy": [PL508, PL509]
+```
+
+or on one line of a policy file, with the reason it is fine:
+
+```policy
+cap email 2 per 7 days  # policylang: ignore[PL501] -- hotels send only in winter
+```
+
+A suppression covers the findings reported at its line; written alone on its
+line, it covers the next line that holds a statement. A suppression without a
+reason is PL601 (it still suppresses), a malformed one PL600, and a code it
+lists that is not reported there PL602. `check --strict` fails on the `warn`
+codes too. Each finding of the text format ends with a link to its section
+below, and each SARIF rule carries it as `helpUri`.
 """
 
 
@@ -43,10 +72,6 @@ def example_files(example: str) -> dict[str, str] | None:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|")
-
-
-def _anchor(code: Code) -> str:
-    return f"{code.code.lower()}-{code.name}"
 
 
 def _fence(text: str, language: str) -> str:
@@ -74,7 +99,7 @@ def render() -> str:
     """The whole page."""
     codes = sorted(REGISTRY.values(), key=lambda c: c.code)
     index = ["| code | name | severity | summary |", "| --- | --- | --- | --- |"] + [
-        f"| [{c.code}](#{_anchor(c)}) | `{c.name}` | {c.severity.value} | {_cell(c.summary)} |" for c in codes]
+        f"| [{c.code}](#{anchor(c)}) | `{c.name}` | {c.severity.value} | {_cell(c.summary)} |" for c in codes]
     body = []
     for digit, title in SECTIONS.items():
         members = [c for c in codes if c.code[2] == digit]

@@ -1,7 +1,8 @@
 """The `sarif` format of `check`: one SARIF 2.1.0 log (OASIS errata 01 schema).
 
 `tool.driver.rules` lists every code of the registry (`policylang.codes`), so
-rule indices are stable across runs; each result names its rule, level,
+rule indices are stable across runs, each with a `helpUri` to its section of
+docs/findings.md; each result names its rule, level,
 message (with the help on a second line), the span as a region with 1-based,
 end-exclusive columns counted in code points, and related locations.
 """
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from . import __version__
 from .codes import REGISTRY, Severity
 from .diagnostics import Diagnostic
+from .links import help_uri
 from .render_json import jsonable
 from .render_paths import relative_path
 from .source import Span
@@ -30,6 +32,7 @@ def rules() -> list[dict[str, Any]]:
         "name": c.name,
         "shortDescription": {"text": c.summary},
         "help": {"text": c.fix},
+        "helpUri": help_uri(c.code),
         "defaultConfiguration": {"level": LEVEL[c.severity]},
     } for c in CODES]
 

@@ -1,8 +1,9 @@
 """The human format of `check`: ruff-like findings with source snippets.
 
 Each finding is a header `file:line:col: error[PL210]: message`, the source
-line with a caret span under the finding's span, an `= help:` line, and its
-related locations as `note:`s with their own snippet; a summary line closes the
+line with a caret span under the finding's span, an `= help:` line, its
+related locations as `note:`s with their own snippet, and an `= docs:` link
+to its section of docs/findings.md; a summary line closes the
 output. Lines come out as styled segments so that one code path serves plain
 text and colour (`policylang.render` paints them with rich on a terminal).
 """
@@ -16,6 +17,7 @@ from typing import Iterable
 
 from .codes import Severity
 from .diagnostics import Diagnostic
+from .links import help_uri
 from .source import SourceFile, Span
 
 Segment = tuple[str, "str | None"]  # (text, rich style or None)
@@ -111,17 +113,18 @@ def _header(span: Span | None, label: str, style: str, message: str) -> Line:
 
 
 def diagnostic_lines(d: Diagnostic, sources: dict[str, SourceFile]) -> list[Line]:
-    """One finding: header, snippet, help and related notes."""
+    """One finding: header, snippet, help, related notes and the link to its docs."""
     style = SEVERITY_STYLE[d.severity]
     lines = [_header(d.span, f"{d.severity.value}[{d.code}]", style, d.message)]
     if d.span:
         lines += snippet(d.span, sources.get(d.span.file), style)
+    pad = " " * (len(str(d.span.line)) + 1) if d.span else "  "
     if d.help:
-        pad = " " * (len(str(d.span.line)) + 1) if d.span else "  "
         lines.append([(pad, None), ("= help", _NOTE_STYLE), (f": {printable(d.help)}", None)])
     for rel in d.related:
         lines.append(_header(rel.span, "note", _NOTE_STYLE, rel.message))
         lines += snippet(rel.span, sources.get(rel.span.file), _NOTE_STYLE)
+    lines.append([(pad, None), ("= docs", _NOTE_STYLE), (f": {help_uri(d.code)}", None)])
     return lines
 
 

@@ -97,7 +97,12 @@ def test_the_hooks_run_as_pre_commit_would(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(CASE, project)
     check = policylang(*shlex.split(hook("policylang-check")["entry"])[1:], cwd=project)
-    assert check.returncode == 0 and "warning[PL501]" in check.stdout  # warnings annotate, they do not fail
+    assert check.returncode == 1 and "error[PL501]" in check.stdout  # a conflict fails the commit
+    assert hook("policylang-check")["verbose"] is True  # and pre-commit shows what an allowed finding says
+    with open(project / "policylang.yaml", "a", encoding="utf-8") as f:
+        f.write("lint:\n  warn: [PL501]\n")
+    allowed = policylang(*shlex.split(hook("policylang-check")["entry"])[1:], cwd=project)
+    assert allowed.returncode == 0 and "warning[PL501]" in allowed.stdout
     strict = policylang(*shlex.split(hook("policylang-check")["entry"])[1:], "--strict", cwd=project)
     assert strict.returncode == 1
     (project / "global.policy").write_text("policy  global\nchannels email\nconsent email requires opt_in\n")
@@ -108,4 +113,4 @@ def test_the_hooks_run_as_pre_commit_would(tmp_path):
 def test_github_annotations_name_files_from_the_repository_root(tmp_path):
     shutil.copytree(CASE, tmp_path / "policies")
     out = policylang("check", "policies", "--format", "github", cwd=tmp_path).stdout
-    assert out.startswith("::warning file=policies/global.policy,line=9,")
+    assert out.startswith("::error file=policies/global.policy,line=9,")

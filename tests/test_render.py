@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from policylang.codes import REGISTRY, Severity
 from policylang.diagnostics import Diagnostic, Related
+from policylang.links import help_uri
 from policylang.render import print_diagnostics, render
 from policylang.source import SourceFile, Span
 
@@ -36,6 +37,7 @@ def test_text_shows_caret_help_related_and_summary():
         "policies/global.policy:2:10: note: channels are declared here\n"
         "2 | channels email\n"
         "  |          ^^^^^\n"
+        f"  = docs: {help_uri('PL210')}\n"
         "\n"
         "1 error in 1 file\n"
     )
@@ -47,6 +49,7 @@ def test_multi_line_span_is_underlined_to_the_end_of_its_first_line():
         "policies/global.policy:3:9: warning[PL500]: cap `x` can never bind\n"
         "3 | consent email requires opt_in\n"
         "  |         ^^^^^^^^^^^^^^^^^^^^^\n"
+        f"  = docs: {help_uri('PL500')}\n"
         "\n"
         "1 warning in 1 file\n"
     )
@@ -64,6 +67,7 @@ def test_finding_without_span_is_still_shown():
     assert render([d], "text") == (
         "policylang: error[PL405]: the folder `x` has no policylang.yaml\n"
         "  = help: create `x/policylang.yaml`\n"
+        f"  = docs: {help_uri('PL405')}\n"
         "\n"
         "1 error\n"
     )
@@ -79,7 +83,8 @@ def test_wide_line_numbers_widen_the_gutter_and_help():
 
 def test_missing_source_line_shows_no_snippet():
     d = Diagnostic("PL210", "unknown channel `x`", Span(G, 99, 1, 99, 2))
-    assert render([d], "text", SOURCES).splitlines()[:2] == ["policies/global.policy:99:1: error[PL210]: unknown channel `x`", ""]
+    assert render([d], "text", SOURCES).splitlines()[:3] == [
+        "policies/global.policy:99:1: error[PL210]: unknown channel `x`", f"   = docs: {help_uri('PL210')}", ""]
 
 
 def test_tabs_keep_the_caret_aligned_and_crlf_is_dropped():
@@ -241,7 +246,8 @@ def test_sarif_validates_and_carries_rules_results_and_locations():
     assert [r["id"] for r in rules] == list(REGISTRY)
     pl500 = next(r for r in rules if r["id"] == "PL500")
     assert pl500 == {"id": "PL500", "name": "redundant-cap", "shortDescription": {"text": REGISTRY["PL500"].summary},
-                     "help": {"text": REGISTRY["PL500"].fix}, "defaultConfiguration": {"level": "warning"}}
+                     "help": {"text": REGISTRY["PL500"].fix}, "helpUri": help_uri("PL500"),
+                     "defaultConfiguration": {"level": "warning"}}
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [("PL210", "error"), ("PL500", "warning"), ("PL505", "note"), ("PL405", "error")]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)

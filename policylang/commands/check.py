@@ -2,8 +2,10 @@
 
 Loads the project (config, parse, resolve), adds the analyses when the policy
 resolved, and prints the findings sorted by location, with snippets from the
-policy files and policylang.yaml. Exit 0 when clean, 1
-with an error-level finding (any finding with `--strict`), 2 on a usage error.
+policy files and policylang.yaml. As ruff does, it exits 1 on any finding the
+project has not allowed (`policylang.lint`: the config's `lint:` section and
+inline suppressions; docs/findings.md, "Allowing a finding"), 0 otherwise, 2 on
+a usage error.
 The loader, the analyses and rich are imported inside `run`, so the command
 line starts fast.
 """
@@ -25,7 +27,8 @@ def add_arguments(parser):
                         help="the project folder holding policylang.yaml (default: the current folder)")
     parser.add_argument("--format", choices=FORMATS, default="text",
                         help="output format: text (coloured on a terminal), json, github annotations or sarif 2.1.0")
-    parser.add_argument("--strict", action="store_true", help="exit 1 on any finding, warnings and info included")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 on the findings `lint: warn:` in policylang.yaml allows, too")
 
 
 def project_root(arg: str) -> Path:
@@ -78,14 +81,14 @@ def loaded(root: Path):
 def run(args) -> int:
     root = project_root(args.project)
     from ..analyze import analyze
-    from ..diagnostics import sort_key
     from ..render import print_diagnostics
+
+    from ..lint import judge
 
     with loaded(root) as project:
         findings = list(project.diagnostics)
         if project.policy is not None:
             findings += analyze(project.policy)
-        findings = sorted(unique(findings), key=sort_key)
-        print_diagnostics(findings, sys.stdout, checked_sources(root, project), fmt=args.format)
-    failing = findings if args.strict else [d for d in findings if d.is_error]
-    return 1 if failing else 0
+        verdict = judge(unique(findings), project, analysed=project.policy is not None, strict=args.strict)
+        print_diagnostics(verdict.shown, sys.stdout, checked_sources(root, project), fmt=args.format)
+    return 1 if verdict.failing else 0
