@@ -80,10 +80,22 @@ def test_the_simulation_agrees_with_the_reference_interpreter(global_rules, unit
     limit_ids = {r.id for r in policy_set.rules if isinstance(r, (GapRule, CapRule))}
     everyone = [{rule for rule in limit_ids if all(rule in p[k] for p in plays)} for k in range(len(plan))]
     first = next((k for k, rules in enumerate(everyone) if rules), None)
+    infeasible = [f for f in findings if f.code == "PL506"]
     if first is None:
-        assert findings == []
+        assert infeasible == []
     else:
-        assert findings[0].data["stage"] == f"s{first}" and findings[0].data["rule"] in everyone[first]
+        assert infeasible[0].data["stage"] == f"s{first}" and infeasible[0].data["rule"] in everyone[first]
+    for finding in (f for f in findings if f.code == "PL512"):  # its customers lose and get the stage
+        k = int(finding.data["stage"][1:])
+        assert first is None or k < first
+        assert finding.data["rule"] in playthrough(policy_set, plan, example_row(finding.data["example"]))[k]
+        if finding.data["example_sent"] is not None:
+            assert not playthrough(policy_set, plan, example_row(finding.data["example_sent"]))[k]
+
+
+def example_row(example: dict) -> dict:
+    """The customer row of a finding's example (attributes it does not show are NULL)."""
+    return customer(**example)
 
 
 def test_a_stage_inside_a_gap_is_reported_with_both_locations():
@@ -103,12 +115,36 @@ def test_another_units_rules_do_not_apply():
     assert campaigns.check(policy_set) == []
 
 
-def test_a_stage_another_stage_freed_up_for_some_customers_is_not_reported():
-    # gold customers lose s1 to the tier (1 a day), so s2 finds only s0 before it (1 < 2);
-    # everyone else sends s0 and s1 and loses s2 to the global cap: no stage is lost by everyone
+def test_a_stage_some_customers_lose_by_default_is_reported_with_who_loses_it():
+    # gold customers lose s1 and s2 to their tier (1 a day): the `tier = "gold"` branch doing its
+    # job, not reported at s1; everyone else sends s0 and s1 and loses s2 to the global cap by
+    # default: PL512 at s2, which every customer loses, to a different rule by tier (no PL506)
     policy_set = policy("cap marketing 2 per 1 day as daily",
                         cruises='cap marketing per 1 day as gold_daily {\n  tier = "gold": 1\n}\n'
                                 + campaign_text([("email", 0), ("email", 0), ("email", 0)]))
+    (finding,) = campaigns.check(policy_set)
+    assert finding.code == "PL512"
+    assert (finding.data["stage"], finding.data["rule"], finding.data["branch"]) == ("s2", "global.daily", None)
+    assert finding.data["segment"] is None and finding.data["example_sent"] is None
+    assert "for every customer, by a different rule for each tier" in finding.message
+    assert finding.data["example"]["tier"] != "gold"
+    assert [h["stage"] for h in finding.data["history"]] == ["s0", "s1"]
+
+
+def test_an_otherwise_branch_names_the_segment_it_suppresses():
+    policy_set = policy("segment young: age < 30",
+                        cruises="cap sms per 7 days as sms_weekly {\n  young: 3\n  otherwise: 1\n}\n"
+                                + campaign_text([("email", 0), ("sms", 1), ("sms", 3)]))
+    (finding,) = campaigns.check(policy_set)
+    assert (finding.code, finding.data["stage"], finding.data["rule"]) == ("PL512", "s2", "cruises.sms_weekly")
+    assert (finding.data["branch"], finding.data["limit"], finding.data["segment"]) == ("otherwise", 1, "not young")
+    assert "customers in `not young`" in finding.message and "(branch `otherwise: 1`)" in finding.message
+
+
+def test_a_stage_lost_only_to_a_branch_with_a_condition_is_not_reported():
+    policy_set = policy("segment young: age < 30",
+                        cruises="cap sms per 7 days as sms_weekly {\n  young: 1\n  otherwise: 3\n}\n"
+                                + campaign_text([("sms", 0), ("sms", 3)]))
     assert campaigns.check(policy_set) == []
 
 

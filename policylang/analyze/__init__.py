@@ -5,11 +5,12 @@ z3 encoding the checks may share, a cache); `analyze` runs them all.
 | module | finds |
 | --- | --- |
 | `redundant_caps` | caps, spend caps and gaps that never bind (PL500; PL508 a gap), or global rules override (PL509) |
+| `branches` | (called by `redundant_caps`) tier branches that never bind (PL510) or bind for only some customers (PL511) |
 | `shadowed` | blocks, cool-downs and stops another rule of the same kind makes redundant (PL508, PL509) |
 | `contention` | units whose caps sum to more than the global cap over them (PL501) |
 | `tiers` | unreachable tier branches (PL502), units' tiers that rank one customer differently (PL505) |
 | `blocks` | blocks that never block (PL503) or block everyone (PL504) |
-| `campaigns` | campaign stages suppressed even for a customer with no other traffic (PL506) |
+| `campaigns` | campaign stages suppressed even for a customer with no other traffic (PL506); for some customers only (PL512, `campaigns_some`) |
 | `preferences` | preference-centre questions no rule honours (PL507) |
 
 Conditions are decided exactly with z3 (`smt`), imported only when a check needs it, or without it

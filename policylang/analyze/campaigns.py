@@ -8,7 +8,8 @@ run the gaps and caps of the global file and of the unit (SPEC 5.5, 5.6). With
 tiered caps the play depends on the customer: it is played once per class of
 customers that the caps' branches tell apart (z3 finds the classes that exist).
 The first stage that one rule suppresses in every class is reported, with that
-rule. Consent, blocks, stops and cool-downs depend on the customer's data, not
+rule (PL506); before it, each stage that some classes lose (PL512,
+`campaigns_some`). Consent, blocks, stops and cool-downs depend on the customer's data, not
 on the plan, and spend caps on costs a campaign does not state: they are not
 played.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Related
 from ..model import Campaign, CapRule, GapRule, PolicySet, Stage
+from . import campaigns_some as some
 from .describe import listing, rule_ref
 from .smt import lazy_space
 
@@ -30,12 +32,16 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
         stages = sorted(campaign.stages, key=lambda st: st.day)
         rules = [r for r in policy.rules_for(campaign.business_unit) if isinstance(r, (GapRule, CapRule))
                  and any(r.selector.matches(st.channel, None) for st in stages)]
-        plays = [play(stages, rules, limits) for limits in _classes(space, rules, stages)]
+        classes = list(_classes(space, rules, stages))
+        plays = [play(stages, rules, limits) for limits, _ in classes]
         for k, stage in enumerate(stages):
             everyone = [r for r in rules if all(any(f is r for f in p[k][0]) for p in plays)]
             if everyone:
                 findings.append(_finding(campaign, stage, everyone[0], plays[0][k][1]))
                 break
+            losing = [c for c, p in enumerate(plays) if p[k][0]]
+            if any(some.by_default(classes[c][0], plays[c][k][0]) for c in losing):
+                findings.append(some.finding(space(), campaign, stage, k, classes, plays, losing, counted))
     return findings
 
 
@@ -74,31 +80,30 @@ def _limit(rule: GapRule | CapRule, limits: dict[int, int | None]) -> int | None
 
 def _classes(space, rules: list, stages: list[Stage]):
     """For each class of customers the tiered caps among `rules` tell apart and that exists,
-    the limits they give it (by id of the rule); a single empty class without tiered caps.
-    Limits above the most stages a cap can ever count behave alike (the cap never fails),
-    so such branches, and customers no branch places, form one class."""
+    (the limits they give it by id of the rule, the class as (rule, condition) parts, one per
+    tiered cap that can bind); a single empty class without tiered caps. Limits above the most
+    stages a cap can ever count behave alike (the cap never fails), so such branches, and
+    customers no branch places, form one class."""
     options = []
     for rule in (r for r in rules if isinstance(r, CapRule) and r.is_tiered):
         most = max(len(counted(rule, st, stages[:k]) or ()) for k, st in enumerate(stages))
         binding = sorted({t.limit for t in rule.tiers if t.limit <= most})
         if binding:
-            options.append((rule, binding))
+            options.append((rule, [(some.group(space(), rule, limit), limit) for limit in binding]
+                            + [(some.group(space(), rule, None, most), None)]))
     if not options:
-        yield {}
+        yield {}, []
         return
     s = space()
 
     def walk(i: int, chosen: list, limits: dict):
         if i == len(options):
-            yield limits
+            yield limits, chosen
             return
-        rule, binding = options[i]
-        regions = s.first_match(t.condition for t in rule.tiers)
-        by_limit = [(s.z3.Or([r for r, t in zip(regions, rule.tiers) if t.limit == v]), v) for v in binding]
-        roomy = s.z3.Not(s.z3.Or([region for region, _ in by_limit]))
-        for region, limit in by_limit + [(roomy, None)]:
-            if not s.impossible(*chosen, region):
-                yield from walk(i + 1, chosen + [region], limits | {id(rule): limit})
+        rule, groups = options[i]
+        for region, limit in groups:
+            if not s.never(holding=[*(c for _, c in chosen), region]):
+                yield from walk(i + 1, chosen + [(rule, region)], limits | {id(rule): limit})
 
     yield from walk(0, [], {})
 

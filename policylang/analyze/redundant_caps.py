@@ -9,13 +9,15 @@ duration. Tiered limits compare branch by branch: each of B's branches, over
 the customers it is the first to hold for, must be covered by branches of the
 dominating limits with limits no larger (decided with z3; flat limits need
 none). Spend caps compare with spend caps only, assuming costs of at least 0.
+The caps kept are then looked at branch by branch (`branches`: PL510, PL511).
 """
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
 from ..model import PolicySet, Rule
+from . import branches
 from .describe import window_text
-from .dominance import report
+from .dominance import prune, redundancy_finding
 from .limits import Limit, as_limit, governs, limits
 from .smt import lazy_space
 
@@ -40,7 +42,9 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
                 needed = rest
         return [a.rule for a in needed]
 
-    return report([limit.rule for limit in views.values()], dominators, _why)
+    dead = prune([limit.rule for limit in views.values()], dominators)
+    return ([redundancy_finding(b, doms, _why(b, doms)) for b, doms in dead]
+            + branches.findings(space, policy, list(views.values()), {id(b) for b, _ in dead}))
 
 
 def _may_dominate(a: Limit, b: Limit) -> bool:

@@ -1,0 +1,151 @@
+"""Every dead-branch, partly-binding and per-customer campaign finding (PL510, PL511, PL512) of the
+corpus (tests/analysis_cases/) and of the registry's examples, confirmed by the reference interpreter
+on the silent history the finding assumes:
+
+- PL510: the example customer, with as many matching messages in the window as the dominating cap
+  allows them, is suppressed by that cap while the dead branch (its limit checked to be the one the
+  interpreter gives the customer) still passes; with as many as the branch allows, both fail;
+- PL511: the same for the dominated customer; for the binding customer, the branch fails at its
+  limit while the other cap passes;
+- PL512: the campaign played for the example customer, day by day with the stages it sent as history,
+  loses the stage to the rule named (in the branch named); the customer it is sent to gets it.
+"""
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from policylang.analyze import analyze
+from policylang.codes import REGISTRY
+from policylang.compilers.reference import explain
+from policylang.dataset import Dataset
+from policylang.findings_doc import example_files
+from policylang.model import GLOBAL
+from policylang.project import load_project
+
+CASES = Path(__file__).parent / "analysis_cases"
+CODES = ("PL510", "PL511", "PL512")
+T = datetime(2025, 6, 30, 12, 0)
+
+
+def projects(tmp_root: Path):
+    for case in sorted(p for p in CASES.iterdir() if p.is_dir()):
+        yield case.name, case
+    for code in CODES:
+        folder = tmp_root / code
+        for path, text in example_files(REGISTRY[code].example).items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text, encoding="utf-8")
+        yield code, folder
+
+
+def confirmed_findings(tmp_path):
+    found = []
+    for name, folder in projects(tmp_path):
+        project = load_project(folder)
+        assert not project.diagnostics, [d.message for d in project.diagnostics]
+        found += [(name, project.policy, d) for d in analyze(project.policy) if d.code in CODES]
+    return found
+
+
+def row(policy, example: dict) -> dict:
+    """The customer row of an example: attributes it does not show are NULL, `days_since(x) = n`
+    a timestamp n days and a minute before T."""
+    values = {"customer_id": 1}
+    for attr, kind in policy.attributes.items():
+        value = example.get(f"days_since({attr})" if kind == "timestamp" else attr)
+        if kind == "timestamp" and value is not None:
+            value = T - timedelta(days=value, minutes=1)
+        elif kind == "decimal" and value is not None:
+            value = Decimal(value)
+        values[attr] = value
+    return values
+
+
+def rule(policy, rule_id):
+    return next(r for r in policy.rules if r.id == rule_id)
+
+
+def checks(policy, cap, example: dict, sent: int) -> dict:
+    """The verdicts of the gaps and caps on one candidate the cap governs, for the example customer
+    with `sent` matching marketing messages in the cap's window: {rule id: Check}."""
+    channel = cap.selector.channel or policy.channels[0]
+    unit = cap.scope if cap.scope != GLOBAL else policy.business_units[0]
+    message = dict(customer_id=1, channel=channel, business_unit=unit, campaign_id=None, topic=cap.selector.topic,
+                   message_class="marketing")
+    touches = [message | dict(sent_at=T - timedelta(minutes=30 + n), cost=None, opened_at=None, clicked_at=None,
+                              converted_at=None) for n in range(sent)]
+    data = Dataset(customers=[row(policy, example)], touches=touches,
+                   consents=[dict(customer_id=1, channel=channel, topic=None, brand=None, status="opt_in",
+                                  updated_at=None)],
+                   candidates=[message | dict(candidate_id=1, priority=1, cost=None)])
+    (trace,) = explain(policy, data, T)
+    return {c.rule: c for c in trace.checks if c.kind in ("gap", "cap")}
+
+
+def assert_dominated(policy, finding, example):
+    b, a = rule(policy, finding.data["rule"]), finding.data["example_limit"]
+    low, high = a["limit"], finding.data["limit"]
+    seen = checks(policy, b, example, low)
+    assert seen[b.id].limit == high, "the customer is in the branch the finding names"
+    assert not seen[a["rule"]].passed and seen[a["rule"]].limit == low
+    assert seen[b.id].passed == (low < high)
+    both = checks(policy, b, example, high)
+    assert not both[b.id].passed and not both[a["rule"]].passed
+
+
+def playthrough(policy, campaign_name: str, example: dict) -> dict:
+    """Stage name -> the gaps and caps that fail it, the campaign played day by day for one customer."""
+    campaign = next(c for c in policy.campaigns if c.name == campaign_name)
+    stages = sorted(campaign.stages, key=lambda s: s.day)
+    start, history, failing = T - timedelta(days=40), [], {}
+    for day in sorted({s.day for s in stages}):
+        batch = [s for s in stages if s.day == day]
+        as_of = start + timedelta(days=day)
+        candidates = [dict(candidate_id=s.name, customer_id=1, channel=s.channel, business_unit=campaign.business_unit,
+                           campaign_id=campaign.name, topic=None, message_class="marketing",
+                           priority=len(batch) - i, cost=None) for i, s in enumerate(batch)]
+        consents = [dict(customer_id=1, channel=c, topic=None, brand=None, status="opt_in", updated_at=None)
+                    for c in policy.channels]
+        data = Dataset(customers=[row(policy, example)], candidates=candidates, touches=list(history),
+                       consents=consents)
+        for trace in explain(policy, data, as_of):
+            name = trace.candidate["candidate_id"]
+            failing[name] = {c.rule: c for c in trace.checks if not c.passed and c.kind in ("gap", "cap")}
+            if trace.decision.decision == "send":
+                stage = next(s for s in batch if s.name == name)
+                history.append(dict(customer_id=1, channel=stage.channel, business_unit=campaign.business_unit,
+                                    campaign_id=campaign.name, topic=None, message_class="marketing", sent_at=as_of,
+                                    cost=None, opened_at=None, clicked_at=None, converted_at=None))
+    return failing
+
+
+def test_the_corpus_and_the_examples_have_each_code(tmp_path):
+    assert {d.code for _, _, d in confirmed_findings(tmp_path)} == set(CODES)
+
+
+def test_every_finding_is_confirmed_by_the_reference_interpreter(tmp_path):
+    for name, policy, finding in confirmed_findings(tmp_path):
+        data = finding.data
+        if finding.code in ("PL510", "PL511"):
+            assert_dominated(policy, finding, data["example"])
+        if finding.code == "PL511":
+            b, a = rule(policy, data["rule"]), data["example_limit"]["rule"]
+            seen = checks(policy, b, data["example_binding"], data["limit"])
+            assert not seen[b.id].passed and seen[b.id].limit == data["limit"], name
+            assert a not in seen or seen[a].passed, name
+        if finding.code == "PL512":
+            lost = playthrough(policy, data["campaign"], data["example"])[data["stage"]]
+            assert data["rule"] in lost, (name, finding.message)
+            if data["limit"] is not None:
+                assert lost[data["rule"]].limit == data["limit"]
+            if data["example_sent"] is not None:
+                assert not playthrough(policy, data["campaign"], data["example_sent"])[data["stage"]], name
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_finding_shows_its_customer_in_the_message(code, tmp_path):
+    for _, _, finding in confirmed_findings(tmp_path):
+        if finding.code == code:
+            assert "a customer with" in finding.message
