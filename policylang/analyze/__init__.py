@@ -12,6 +12,7 @@ z3 encoding the checks may share, a cache); `analyze` runs them all.
 | `blocks` | blocks that never block (PL503) or block everyone (PL504) |
 | `campaigns` | campaign stages suppressed even for a customer with no other traffic (PL506); for some customers only (PL512, `campaigns_some`) |
 | `preferences` | preference-centre questions no rule honours (PL507) |
+| `segments` | segments no customer matches (PL513), score lines that never add (PL514), equal segments (PL515) |
 
 Conditions are decided exactly with z3 (`smt`), imported only when a check needs it, or without it
 by a search over finitely many candidate customers (`finite`) when no condition depends on a count.
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 from ..diagnostics import Diagnostic, sort_key
 from ..model import PolicySet
-from . import blocks, campaigns, contention, preferences, redundant_caps, shadowed, tiers
+from . import blocks, campaigns, contention, preferences, redundant_caps, segments, shadowed, tiers
 from .smt import lazy_space
 
 CHECKS = (redundant_caps.check, shadowed.check, contention.check, tiers.check, blocks.check, campaigns.check,
-          preferences.check)
+          preferences.check, segments.check)
 
 
 def analyze(policy: PolicySet) -> list[Diagnostic]:

@@ -26,24 +26,24 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
     return findings
 
 
-def _parts(condition: Condition, kind: type) -> list[Condition]:
+def pieces(condition: Condition, kind: type) -> list[Condition]:
     """The operands of a top-level `and` (kind And) or `or` (kind Or), looking through
     segments and through `not` (De Morgan), as conditions of their own."""
     match condition:
         case SegmentRef(_, inner):
-            return _parts(inner, kind)
+            return pieces(inner, kind)
         case And(operands) | Or(operands) if isinstance(condition, kind):
-            return [p for o in operands for p in _parts(o, kind)]
+            return [p for o in operands for p in pieces(o, kind)]
         case Not(operand):
             other = Or if kind is And else And
-            return [Not(p) for p in _parts(operand, other)]
+            return [Not(p) for p in pieces(operand, other)]
     return [condition]
 
 
 def _core(s, rule: BlockRule, kind: type) -> list[str]:
     """The conjuncts that contradict each other (And), or the alternatives that cover
     every customer (Or), as text."""
-    parts = _parts(rule.condition, kind)
+    parts = pieces(rule.condition, kind)
     formulas = [(p, s.formula(p) if kind is And else s.z3.Not(s.formula(p))) for p in parts]
     return [condition_text(p) for p in s.conflict(s.z3.BoolVal(True), formulas) or parts]
 
