@@ -1,8 +1,8 @@
-"""Every dead-branch, partly-binding and per-customer campaign finding (PL510, PL511, PL512) of the
-corpus (tests/analysis_cases/) and of the registry's examples, confirmed by the reference interpreter
-on the silent history the finding assumes:
+"""Every dead-limit, dead-branch, partly-binding and per-customer campaign finding (PL500, PL508 and
+PL509 on caps and gaps, PL510, PL511, PL512) of the corpus (tests/analysis_cases/) and of the
+registry's examples, confirmed by the reference interpreter on the silent history the finding assumes:
 
-- PL510: the example customer, with as many matching messages in the window as the dominating cap
+- PL500, PL508, PL509 (a cap, spend cap or gap) and PL510: the example customer, with as many matching messages in the window as the dominating cap
   allows them, is suppressed by that cap while the dead branch (its limit checked to be the one the
   interpreter gives the customer) still passes; with as many as the branch allows, both fail;
 - PL511: the same for the dominated customer; for the binding customer, the branch fails at its
@@ -21,11 +21,12 @@ from policylang.codes import REGISTRY
 from policylang.compilers.reference import explain
 from policylang.dataset import Dataset
 from policylang.findings_doc import example_files
-from policylang.model import GLOBAL
+from policylang.model import GLOBAL, SpendCapRule
 from policylang.project import load_project
 
 CASES = Path(__file__).parent / "analysis_cases"
 CODES = ("PL510", "PL511", "PL512")
+DEAD_LIMITS = ("PL500", "PL508", "PL509")  # of a cap, spend cap or gap: the only ones with `example_limit`
 T = datetime(2025, 6, 30, 12, 0)
 
 
@@ -45,7 +46,8 @@ def confirmed_findings(tmp_path):
     for name, folder in projects(tmp_path):
         project = load_project(folder)
         assert not project.diagnostics, [d.message for d in project.diagnostics]
-        found += [(name, project.policy, d) for d in analyze(project.policy) if d.code in CODES]
+        found += [(name, project.policy, d) for d in analyze(project.policy)
+                  if d.code in CODES or (d.code in DEAD_LIMITS and "example_limit" in d.data)]
     return found
 
 
@@ -69,27 +71,36 @@ def rule(policy, rule_id):
 
 def checks(policy, cap, example: dict, sent: int) -> dict:
     """The verdicts of the gaps and caps on one candidate the cap governs, for the example customer
-    with `sent` matching marketing messages in the cap's window: {rule id: Check}."""
+    with `sent` matching marketing messages in the cap's window (for a spend cap, `sent` spent in
+    one): {rule id: Check}."""
     channel = cap.selector.channel or policy.channels[0]
     unit = cap.scope if cap.scope != GLOBAL else policy.business_units[0]
     message = dict(customer_id=1, channel=channel, business_unit=unit, campaign_id=None, topic=cap.selector.topic,
                    message_class="marketing")
-    touches = [message | dict(sent_at=T - timedelta(minutes=30 + n), cost=None, opened_at=None, clicked_at=None,
-                              converted_at=None) for n in range(sent)]
+    if isinstance(cap, SpendCapRule):  # `sent` spent in one message, and a candidate costing the least it can
+        touches, cost = [touch(message, 0, Decimal(sent))], Decimal("0.0001")
+    else:
+        touches, cost = [touch(message, n, None) for n in range(int(sent))], None
     data = Dataset(customers=[row(policy, example)], touches=touches,
                    consents=[dict(customer_id=1, channel=channel, topic=None, brand=None, status="opt_in",
                                   updated_at=None)],
-                   candidates=[message | dict(candidate_id=1, priority=1, cost=None)])
+                   candidates=[message | dict(candidate_id=1, priority=1, cost=cost)])
     (trace,) = explain(policy, data, T)
-    return {c.rule: c for c in trace.checks if c.kind in ("gap", "cap")}
+    return {c.rule: c for c in trace.checks if c.kind in ("gap", "cap", "spend cap")}
+
+
+def touch(message: dict, n: int, cost) -> dict:
+    return message | dict(sent_at=T - timedelta(minutes=30 + n), cost=cost, opened_at=None, clicked_at=None,
+                          converted_at=None)
 
 
 def assert_dominated(policy, finding, example):
     b, a = rule(policy, finding.data["rule"]), finding.data["example_limit"]
-    low, high = a["limit"], finding.data["limit"]
+    low, high = Decimal(str(a["limit"])), Decimal(str(finding.data["limit"]))
     seen = checks(policy, b, example, low)
-    assert seen[b.id].limit == high, "the customer is in the branch the finding names"
-    assert not seen[a["rule"]].passed and seen[a["rule"]].limit == low
+    if seen[b.id].kind != "gap":  # a gap's limit is 1, unstated
+        assert Decimal(str(seen[b.id].limit)) == high, "the customer is in the branch the finding names"
+    assert not seen[a["rule"]].passed
     assert seen[b.id].passed == (low < high)
     both = checks(policy, b, example, high)
     assert not both[b.id].passed and not both[a["rule"]].passed
@@ -122,13 +133,13 @@ def playthrough(policy, campaign_name: str, example: dict) -> dict:
 
 
 def test_the_corpus_and_the_examples_have_each_code(tmp_path):
-    assert {d.code for _, _, d in confirmed_findings(tmp_path)} == set(CODES)
+    assert {d.code for _, _, d in confirmed_findings(tmp_path)} == set(CODES + DEAD_LIMITS)
 
 
 def test_every_finding_is_confirmed_by_the_reference_interpreter(tmp_path):
     for name, policy, finding in confirmed_findings(tmp_path):
         data = finding.data
-        if finding.code in ("PL510", "PL511"):
+        if finding.code in ("PL510", "PL511") + DEAD_LIMITS:
             assert_dominated(policy, finding, data["example"])
         if finding.code == "PL511":
             b, a = rule(policy, data["rule"]), data["example_limit"]["rule"]

@@ -13,10 +13,12 @@ The caps kept are then looked at branch by branch (`branches`: PL510, PL511).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..diagnostics import Diagnostic
 from ..model import PolicySet, Rule
 from . import branches
-from .describe import window_text
+from .describe import condition_text, json_value, window_text
 from .dominance import prune, redundancy_finding
 from .limits import Limit, as_limit, governs, limits
 from .smt import lazy_space
@@ -43,7 +45,8 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
         return [a.rule for a in needed]
 
     dead = prune([limit.rule for limit in views.values()], dominators)
-    return ([redundancy_finding(b, doms, _why(b, doms)) for b, doms in dead]
+    return ([_with_example(space, redundancy_finding(b, doms, _why(b, doms)), views[id(b)],
+                           [views[id(a)] for a in doms]) for b, doms in dead]
             + branches.findings(space, policy, list(views.values()), {id(b) for b, _ in dead}))
 
 
@@ -71,6 +74,37 @@ def _covered(space, b: Limit, dominating: list[Limit]) -> bool:
         if not s.impossible(b_regions[i], s.z3.Not(covering)):
             return False
     return True
+
+
+def _with_example(space, finding: Diagnostic, b: Limit, doms: list[Limit]) -> Diagnostic:
+    """The finding with a customer of `b`'s first branch that some customer reaches, the limit `b`
+    gives them and the dominating limit and branch that applies to them first (a flat limit's
+    customer is any customer, `{}`)."""
+    regions = {}
+
+    def region(limit: Limit, i: int):
+        if id(limit.rule) not in regions:
+            regions[id(limit.rule)] = branches.first_holding(limit.conditions)
+        return regions[id(limit.rule)][i]
+
+    for i, branch in enumerate(b.branches):
+        for a in doms:
+            for j, other in enumerate(a.branches):
+                if other.limit > branch.limit:
+                    continue
+                if b.is_flat and a.is_flat:
+                    customer = {}
+                else:
+                    s = space()
+                    customer = s.example(s.formula(region(b, i)), s.formula(region(a, j)))
+                    if customer is None:
+                        continue
+                return replace(finding, data=finding.data | {
+                    "branch": condition_text(branch.condition), "limit": json_value(branch.limit),
+                    "example": {k: json_value(v) for k, v in customer.items()},
+                    "example_limit": {"rule": a.rule.id, "branch": condition_text(other.condition),
+                                      "limit": json_value(other.limit)}})
+    return finding
 
 
 def _why(b: Rule, doms: list[Rule]) -> str:
