@@ -10,11 +10,14 @@ registry's examples, confirmed by the reference interpreter on the silent histor
 - PL512: the campaign played for the example customer, day by day with the stages it sent as history,
   loses the stage to the rule named (in the branch named); the customer it is sent to gets it.
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from strategies.config import AS_OF
+from test_analyze_properties import PROPERTY, concrete, dense_policy_sets, resolved
 
 from policylang.analyze import analyze
 from policylang.codes import REGISTRY
@@ -27,7 +30,7 @@ from policylang.project import load_project
 CASES = Path(__file__).parent / "analysis_cases"
 CODES = ("PL510", "PL511", "PL512")
 DEAD_LIMITS = ("PL500", "PL508", "PL509")  # of a cap, spend cap or gap: the only ones with `example_limit`
-T = datetime(2025, 6, 30, 12, 0)
+T = AS_OF
 
 
 def projects(tmp_root: Path):
@@ -52,17 +55,8 @@ def confirmed_findings(tmp_path):
 
 
 def row(policy, example: dict) -> dict:
-    """The customer row of an example: attributes it does not show are NULL, `days_since(x) = n`
-    a timestamp n days and a minute before T."""
-    values = {"customer_id": 1}
-    for attr, kind in policy.attributes.items():
-        value = example.get(f"days_since({attr})" if kind == "timestamp" else attr)
-        if kind == "timestamp" and value is not None:
-            value = T - timedelta(days=value, minutes=1)
-        elif kind == "decimal" and value is not None:
-            value = Decimal(value)
-        values[attr] = value
-    return values
+    """The customer row of an example (attributes it does not show are NULL)."""
+    return concrete(policy, example).row
 
 
 def rule(policy, rule_id):
@@ -81,7 +75,8 @@ def checks(policy, cap, example: dict, sent: int) -> dict:
         touches, cost = [touch(message, 0, Decimal(sent))], Decimal("0.0001")
     else:
         touches, cost = [touch(message, n, None) for n in range(int(sent))], None
-    data = Dataset(customers=[row(policy, example)], touches=touches,
+    customer = concrete(policy, example)  # the touches and events its score counts sit outside every window
+    data = Dataset(customers=[customer.row], touches=customer.touches + touches, events=customer.events,
                    consents=[dict(customer_id=1, channel=channel, topic=None, brand=None, status="opt_in",
                                   updated_at=None)],
                    candidates=[message | dict(candidate_id=1, priority=1, cost=cost)])
@@ -138,21 +133,35 @@ def test_the_corpus_and_the_examples_have_each_code(tmp_path):
 
 def test_every_finding_is_confirmed_by_the_reference_interpreter(tmp_path):
     for name, policy, finding in confirmed_findings(tmp_path):
-        data = finding.data
-        if finding.code in ("PL510", "PL511") + DEAD_LIMITS:
-            assert_dominated(policy, finding, data["example"])
-        if finding.code == "PL511":
-            b, a = rule(policy, data["rule"]), data["example_limit"]["rule"]
-            seen = checks(policy, b, data["example_binding"], data["limit"])
-            assert not seen[b.id].passed and seen[b.id].limit == data["limit"], name
-            assert a not in seen or seen[a].passed, name
-        if finding.code == "PL512":
-            lost = playthrough(policy, data["campaign"], data["example"])[data["stage"]]
-            assert data["rule"] in lost, (name, finding.message)
-            if data["limit"] is not None:
-                assert lost[data["rule"]].limit == data["limit"]
-            if data["example_sent"] is not None:
-                assert not playthrough(policy, data["campaign"], data["example_sent"])[data["stage"]], name
+        confirm(name, policy, finding)
+
+
+@PROPERTY
+@given(texts=dense_policy_sets())
+def test_every_finding_on_dense_random_sets_is_confirmed(texts):
+    policy = resolved(texts)
+    for finding in analyze(policy):
+        if finding.code in CODES or (finding.code in DEAD_LIMITS and "example_limit" in finding.data):
+            confirm("dense", policy, finding)
+
+
+def confirm(name, policy, finding):
+    """The reference interpreter does what `finding` claims, for its customers."""
+    data = finding.data
+    if finding.code in ("PL510", "PL511") + DEAD_LIMITS:
+        assert_dominated(policy, finding, data["example"])
+    if finding.code == "PL511":
+        b, a = rule(policy, data["rule"]), data["example_limit"]["rule"]
+        seen = checks(policy, b, data["example_binding"], data["limit"])
+        assert not seen[b.id].passed and seen[b.id].limit == data["limit"], name
+        assert a not in seen or seen[a].passed, name
+    if finding.code == "PL512":
+        lost = playthrough(policy, data["campaign"], data["example"])[data["stage"]]
+        assert data["rule"] in lost, (name, finding.message)
+        if data["limit"] is not None:
+            assert lost[data["rule"]].limit == data["limit"]
+        if data["example_sent"] is not None:
+            assert not playthrough(policy, data["campaign"], data["example_sent"])[data["stage"]], name
 
 
 @pytest.mark.parametrize("code", CODES)
