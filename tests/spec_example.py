@@ -1,5 +1,6 @@
-"""The reference example of SPEC 4.1, word for word: the global and cruises files
-that parser, resolver and robustness tests start from."""
+"""The example project of docs/language.md ("A policy set"), statement for statement:
+the global and cruises files that parser, resolver and robustness tests start
+from (tests/test_examples.py holds them to the docs and to policies/)."""
 
 SPEC_GLOBAL = '''\
 # policies/global.policy — rules every business unit lives under

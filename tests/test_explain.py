@@ -1,4 +1,4 @@
-"""`explain` (the function and the command): what each check saw, and agreement with `decide` and the SQL.
+"""`explain` (the function and the command): what each check saw, and agreement with the compiled SQL.
 
 The small project below is worked by hand at T = 2025-06-30 06:00. Customer 1 (silver, so the `otherwise`
 tier: 2 emails per 7 days; email opt_in) has an email touch on 06-28 10:00, inside the cap's window
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from policylang.cli import main
-from policylang.compilers.reference import decide, explain
+from policylang.compilers.reference import explain
 from policylang.data_files import load_dataset
 from policylang.project import load_project, require_policy
 from reference_support import T, candidate, customer, data, policy
@@ -103,12 +103,6 @@ def test_a_customers_candidates_come_in_evaluation_order(loaded):
     assert [t.candidate["candidate_id"] for t in explain(policy, data, AS_OF, customer_id=1)] == ["t1", "c1", "c2"]
 
 
-def test_explain_agrees_with_decide_on_the_small_project(loaded):
-    policy, data = loaded
-    traces = by_id(explain(policy, data, AS_OF))
-    assert {d.candidate_id: d for d in decide(policy, data, AS_OF)} == {i: t.decision for i, t in traces.items()}
-
-
 def test_blocks_and_tiers_show_the_scores_their_conditions_read():
     fit = "score fit {\n  +15 when age >= 30\n  +10 when vip = true\n}"
     rules = policy("segment cold: score fit < 20\nblock email for cold as no_cold\n"
@@ -164,7 +158,7 @@ def test_usage_errors_exit_2(project, capsys, argv):
     assert exit_.value.code == 2
 
 
-# --- the shipped sample: explain = decide = the compiled SQL on DuckDB -------------------------
+# --- explain = the compiled SQL, on every engine ----------------------------------------------
 
 SAMPLE = Path(__file__).resolve().parent.parent / "policies"
 SAMPLE_AS_OF = datetime(2025, 6, 30, 6)  # the batch's time, as policies/policylang.yaml says
@@ -173,24 +167,27 @@ SAMPLE_AS_OF = datetime(2025, 6, 30, 6)  # the batch's time, as policies/policyl
 @pytest.fixture(scope="module")
 def sample():
     found = load_project(SAMPLE)
-    policy, data = require_policy(found), load_dataset(found.config)
-    return found.config, policy, data, decide(policy, data, SAMPLE_AS_OF)
+    return require_policy(found), load_dataset(found.config)
 
 
-def test_explain_agrees_with_decide_on_every_sample_candidate(sample):
-    _, policy, data, decisions = sample
-    traces = explain(policy, data, SAMPLE_AS_OF)
-    assert len(traces) == len(data.candidates)
-    assert {t.decision.candidate_id: t.decision for t in traces} == {d.candidate_id: d for d in decisions}
-    assert all(t.decision.rule == (t.deciding.rule if t.deciding else None) for t in traces)
+def assert_explain_matches_the_sql(engine, policy, data, as_of) -> list:
+    """explain's decision for every candidate is the compiled query's, and its deciding check (the first
+    that failed) names the rule the query reported; returns the decisions."""
+    engine.load(policy, data)
+    compiled = {d.candidate_id: d for d in engine.decisions(policy, as_of)}
+    traces = explain(policy, data, as_of)
+    assert len(traces) == len(data.candidates) == len(compiled)
+    assert {t.decision.candidate_id: t.decision for t in traces} == compiled
+    assert all(compiled[t.decision.candidate_id].rule == (t.deciding.rule if t.deciding else None) for t in traces)
+    return list(compiled.values())
+
+
+def test_explain_agrees_with_the_compiled_sql_on_the_small_project(engine, loaded):
+    decisions = assert_explain_matches_the_sql(engine, *loaded, AS_OF)
+    assert {d.candidate_id: d.rule for d in decisions} == {"c1": None, "c2": "global.gap_email", "t1": None,
+                                                           "c4": "global.consent_email"}
+
+
+def test_explain_agrees_with_the_compiled_sql_on_every_sample_candidate(engine, sample):
+    decisions = assert_explain_matches_the_sql(engine, *sample, SAMPLE_AS_OF)
     assert {d.decision for d in decisions} == {"send", "suppress"}
-
-
-@pytest.mark.engine
-def test_the_compiled_sql_on_duckdb_agrees_with_the_reference_on_the_sample(sample):
-    from policylang.commands.run import open_data_files
-
-    config, policy, _, decisions = sample
-    with open_data_files(config, policy) as engine:
-        compiled = {d.candidate_id: d for d in engine.decisions(policy, SAMPLE_AS_OF)}
-    assert compiled == {d.candidate_id: d for d in decisions}

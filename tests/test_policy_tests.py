@@ -1,6 +1,16 @@
 """`policylang test` and the fixture format: the shipped fixtures pass on both
 back ends, a wrong expectation or a back end that disagrees fails with a diff,
-and a malformed fixture is a PL406 finding at its line and column."""
+and a malformed fixture is a PL406 finding at its line and column.
+
+Hand-worked decisions on every engine: each case of the shipped fixtures
+(policies/tests/*.yaml) is run through `policylang test`'s own machinery on
+DuckDB, SQLite, PostgreSQL, MariaDB and Spark (the `engine` fixture: under
+CI=true an engine that cannot be opened fails the run), and so is every
+decision set the interpreter's hand-worked tests (tests/test_reference*.py)
+decide: they are harvested by running those tests with `outcomes` and
+`decide` recording what they are asked, and each engine must decide them as
+the interpreter does, which those tests hold to the written expectations.
+"""
 from __future__ import annotations
 
 import re
@@ -11,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import reference_support
 from policylang.cli import main
 from policylang.dataset import Decision
 from policylang.errors import ProjectError
@@ -239,3 +250,96 @@ def test_the_registry_example_of_pl406_triggers_it():
     with pytest.raises(ProjectError) as raised:
         read(REGISTRY["PL406"].example)
     assert [d.code for d in raised.value.diagnostics] == ["PL406"]
+
+
+# --- hand-worked decisions on every engine ------------------------------------------------
+
+def test_shipped_fixtures_pass_on_every_engine(engine):
+    from policylang.commands.test import CompiledQueries, run_case
+
+    policy = load_project(POLICIES).policy
+    queries = CompiledQueries(policy, engine.dialect)
+    cases = [(path.name, case) for path in fixture_files(POLICIES / "tests")
+             for case in load_fixture(path, policy.attributes)]
+    failed = [outcome for outcome in (run_case(policy, engine, queries, file, case) for file, case in cases)
+              if not outcome.passed]
+    assert not failed, "\n".join(f"{o.file}: {o.name}: {o.error or o.differences}" for o in failed)
+    assert len(cases) >= 50  # every shipped case ran
+
+
+REFERENCE_TESTS = ("test_reference", "test_reference_builtins", "test_reference_caps", "test_reference_consent",
+                   "test_reference_history")
+
+
+PARAM = type(pytest.param(None))
+
+
+def _calls(function) -> list[dict]:
+    """The keyword arguments of every parametrized call of a test function (one call when not parametrized)."""
+    calls = [{}]
+    for mark in getattr(function, "pytestmark", []):
+        if mark.name != "parametrize":
+            continue
+        names = [n.strip() for n in mark.args[0].split(",")] if isinstance(mark.args[0], str) else list(mark.args[0])
+        rows = [v.values if isinstance(v, PARAM) else (v,) if len(names) == 1 else v for v in mark.args[1]]
+        calls = [call | dict(zip(names, row)) for call in calls for row in rows]
+    return calls
+
+
+def hand_worked_sets() -> list[tuple[str, object, object, object]]:
+    """(test name, policy, dataset, as-of) for every decision the reference tests ask of the interpreter."""
+    import importlib
+    import inspect
+
+    from policylang.compilers import reference
+
+    found = []
+    for module_name in REFERENCE_TESTS:
+        module = importlib.import_module(module_name)
+        for name, function in vars(module).items():
+            if not name.startswith("test_") or not inspect.isfunction(function):
+                continue
+            for call in _calls(function):
+                if set(inspect.signature(function).parameters) - set(call):
+                    continue  # a test that takes fixtures decides nothing by hand
+                recorded = []
+
+                def decide(policy, data, as_of, *args, **kwargs):
+                    recorded.append((policy, data, as_of))
+                    return reference.decide(policy, data, as_of, *args, **kwargs)
+
+                def outcomes(policy, data, as_of=reference_support.T):
+                    recorded.append((policy, data, as_of))
+                    return reference_support.outcomes(policy, data, as_of)
+
+                patched = {k: v for k, v in (("decide", decide), ("outcomes", outcomes)) if k in vars(module)}
+                saved = {k: vars(module)[k] for k in patched}
+                vars(module).update(patched)
+                try:
+                    function(**call)
+                finally:
+                    vars(module).update(saved)
+                found += [(f"{module_name}.{name}", *r) for r in recorded]
+    return found
+
+
+@pytest.fixture(scope="module")
+def hand_worked():
+    return hand_worked_sets()
+
+
+def test_every_reference_test_decides_something_by_hand(hand_worked):
+    tests = {name for name, *_ in hand_worked}
+    assert len(tests) >= 60 and len(hand_worked) >= 150, (len(tests), len(hand_worked))
+
+
+def test_hand_worked_decisions_of_the_reference_tests_on_every_engine(engine, hand_worked):
+    from conftest import assert_matches_reference
+
+    failures = []
+    for name, policy, data, as_of in hand_worked:
+        try:
+            assert_matches_reference(engine, policy, data, as_of)
+        except AssertionError as exc:
+            failures.append(f"{name}: {exc}")
+    assert not failures, f"{len(failures)} of {len(hand_worked)} hand-worked sets differ:\n" + "\n".join(failures)

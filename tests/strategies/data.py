@@ -1,30 +1,36 @@
 """Hypothesis strategies for table data: small `Dataset`s aimed at one policy set.
 
-`datasets(policy)` draws a batch (1-4 customers with 1-5 candidates each, and
-a few candidates of unknown or NULL customers) with the history it is decided
-against, built to land on every boundary SPEC 5 draws:
+`datasets(policy)` draws a batch (1-4 customers with 1-5 candidates each) and
+the history it is decided against, built *around the policy and the batch*
+(docs/testing.md lists the classes drawn and how often each is reached):
 
-- timestamps exactly at `T - W` (T the as-of time), a microsecond inside
-  it, at `T`, and a microsecond and a day after `T`, for every window the
-  policy uses (rules, score lines, preference rows) and every `days_since`
-  threshold; timestamps
-  are drawn from a small per-dataset pool, so ties are common;
-- opened/clicked/converted stamps before and after `T`, NULL or not;
-- NULLs in every nullable column; NULL priority; ties in priority;
-- unknown customers, channels, units and topics, among them case variants of
-  declared names (`Email`, `email `), which only an exact comparison keeps
-  apart; transactional and invalid message classes;
-- consent rows at every specificity (topic, brand) with tied `updated_at`, bad
-  statuses and NULL dates; preference rows with NULL topic or channel,
-  `max_count` 0 and bad values, now and then two equal ones; now and then two
-  customers rows of one id; costs with 4 decimals that sum exactly to the
-  policy's spend amounts, and negative ones;
-- in a messy batch, now and then a repeated or NULL candidate id; touches of
-  a class that is not exactly `transactional` (`MARKETING`, NULL, `promo`);
-- attribute values on both sides of every literal the policy compares with.
+- timestamps at every window's edges, `T - W - 1µs`, `T - W` and
+  `T - W + 1µs`, and at `T`, `T + 1µs` and a day after `T`, for every window
+  the policy uses (rules, score lines, preference rows) and every
+  `days_since` threshold; drawn from a small per-dataset pool, so equal
+  stamps are common;
+- history that matches the batch: most touches, consent rows, preference rows
+  and events copy a candidate's customer, channel, unit, topic and campaign,
+  so they count against its rules; a customer's candidates share a channel
+  and unit more often than not, competing for one cap, gap and spend budget;
+  priorities tie often;
+- consent rows that conflict in topic and brand (a topic row beside a brand
+  row), in time (an opt-out at or after an opt-in) and in status at one
+  instant (a full tie); undated rows, unknown statuses;
+- exact duplicate rows in every table (for customers and candidates, where a
+  duplicate is a data fault, only in a messy batch);
+- NULLs in every nullable column; integer or text ids (mixed case, trailing
+  spaces, code-point order);
+- costs with 4 decimals that sum exactly to the policy's spend amounts, and
+  negative ones in history; attribute values on both sides of every literal
+  the policy compares with.
 
-Ids are integers, or (`text_ids=True`, drawn now and then when None) text with
-mixed case and trailing spaces, which orders by code point (`"B" < "a"`).
+Candidates no rule looks at (transactional ones) and ones a built-in check
+fails (unknown customer, channel, topic or unit; a NULL or repeated id; NULL
+priority; a bad class; a negative cost) are kept to a few per cent: about one
+candidate in forty is transactional, and only a *messy* batch (`messy=True`,
+or about one draw in 24 when None) has built-in faults, one or two of them.
+The built-ins have their own tests (tests/test_fail_closed.py).
 """
 from __future__ import annotations
 
@@ -105,18 +111,27 @@ def facts(policy: PolicySet) -> Facts:
 
 # --- values ------------------------------------------------------------------
 
+def _mix(*weighted: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
+    """One of the strategies, each in proportion to its weight (`st.one_of` draws a branch per
+    distinct strategy, so repeating one in it does not weigh it)."""
+    options = [strategy for weight, strategy in weighted for _ in range(weight)]
+    return st.sampled_from(range(len(options))).flatmap(lambda i: options[i])
+
+
 def _edges(t: datetime, hours: set[int]) -> list[datetime]:
-    """Both sides of every window's start, and of the as-of time `t`."""
+    """Every window's start and a microsecond either side of it; the as-of time `t`, a microsecond
+    and a day after it."""
     starts = [t - timedelta(hours=h) for h in sorted(hours)]
-    return [*starts, *(s + MICROSECOND for s in starts), t, t + MICROSECOND, t + DAY]
+    return [s + d for s in starts for d in (-MICROSECOND, timedelta(0), MICROSECOND)] + [t, t + MICROSECOND, t + DAY]
 
 
 def instants(t: datetime, hours: set[int]) -> st.SearchStrategy[datetime]:
-    """Window edges, or any time from 400 days before `t` to 2 days after it, mostly the last two weeks."""
+    """Window edges (two draws in three), or any time from 400 days before `t` to 2 days after it,
+    mostly the last two weeks."""
     seconds = st.one_of(st.integers(-2 * 86400, 15 * 86400), st.integers(-2 * 86400, 400 * 86400))
     anywhere = st.builds(lambda s, us: t.replace(microsecond=0) - timedelta(seconds=s, microseconds=us),
                          seconds, st.sampled_from([0, 0, 1, 500000]))
-    return st.one_of(st.sampled_from(_edges(t, hours)), anywhere)
+    return _mix((2, st.sampled_from(_edges(t, hours))), (1, anywhere))
 
 
 def money(amounts: set[Decimal]) -> st.SearchStrategy[Decimal]:
@@ -164,26 +179,15 @@ def _weighted(common: list, rare: list) -> st.SearchStrategy:
     return st.sampled_from(common * -(-9 * len(rare) // max(len(common), 1)) + rare)
 
 
-def _message_fields(policy: PolicySet, known: list, unknown: list, campaigns: list, messy: bool) -> dict:
-    """Strategies for the columns touches and candidates share; unknown and NULL values only when `messy`."""
-    def pick(common: list, rare: list) -> st.SearchStrategy:
-        return _weighted(common, rare if messy else [])
-
-    return dict(
-        customer_id=pick(known, [*unknown, None]),
-        channel=pick(list(policy.channels), ["fax", None, *_lookalikes(policy.channels)]),
-        business_unit=pick(list(policy.business_units), ["air", None, *_lookalikes(policy.business_units)]),
-        topic=pick([None, *policy.topics], ["misc", *_lookalikes(policy.topics)]),
-        campaign_id=st.sampled_from([None, *campaigns]),
-        message_class=pick(["marketing"] * 3 + ["transactional"], ["promo", None]))
-
-
 # --- the dataset -------------------------------------------------------------
 
-def _rows(draw, columns: dict[str, st.SearchStrategy], most: int) -> list[dict]:
+MESSAGE_KEYS = ("customer_id", "channel", "business_unit", "topic", "campaign_id")
+
+
+def _rows(draw, row: st.SearchStrategy, most: int) -> list[dict]:
     """0 to `most` rows (any count equally likely, where Hypothesis lists favour short ones)."""
     count = draw(st.integers(0, most))
-    return draw(st.lists(st.fixed_dictionaries(columns), min_size=count, max_size=count))
+    return draw(st.lists(row, min_size=count, max_size=count))
 
 
 def _id_pools(draw, text_ids: bool):
@@ -200,22 +204,100 @@ def _id_pools(draw, text_ids: bool):
     return known, unknown, candidates, campaigns
 
 
+def _null_one_in(n: int, values: st.SearchStrategy) -> st.SearchStrategy:
+    """`values`, or NULL about one time in `n`."""
+    return _mix((n - 1, values), (1, st.none()))
+
+
+def _echo(candidates: list[dict], anything: st.SearchStrategy) -> st.SearchStrategy:
+    """A candidate's customer, channel, unit, topic and campaign three times in four, else `anything`."""
+    echoed = st.sampled_from(candidates).map(lambda c: {k: c[k] for k in MESSAGE_KEYS})
+    return _mix((3, echoed), (1, anything)) if candidates else anything
+
+
+def _with_duplicate(draw, rows: list[dict]) -> list[dict]:
+    """`rows`, one time in three with an exact copy of one of them added."""
+    if rows and draw(st.integers(0, 2)) == 0:
+        rows.insert(draw(st.integers(0, len(rows))), dict(draw(st.sampled_from(rows))))
+    return rows
+
+
 @st.composite
-def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datetime = AS_OF) -> Dataset:
-    """A dataset for `policy` decided at `as_of`; ids are text when `text_ids` (drawn when None)."""
+def _consent_story(draw, about: dict, policy: PolicySet, stamp, past) -> list[dict]:
+    """Consent rows about one candidate's (customer, channel, topic, unit): none (no answer) one time in
+    eight, else a first row in force at T (`past`), mostly an opt-in for every topic and brand, and up
+    to two rows that conflict with it."""
+    if draw(st.integers(0, 7)) == 7:
+        return []
+    key = dict(customer_id=about["customer_id"], channel=about["channel"])
+    other_units = [u for u in policy.business_units if u != about["business_unit"]] or ["air"]
+    first = dict(key, topic=draw(st.sampled_from([None, None, None, about["topic"]])),
+                 brand=draw(st.sampled_from([None, None, None, about["business_unit"]])),
+                 status=draw(st.sampled_from(["opt_in"] * 7 + ["opt_out"])),
+                 updated_at=draw(_null_one_in(8, past)))
+    flipped = "opt_out" if first["status"] == "opt_in" else "opt_in"
+    conflicts = {
+        "full tie": dict(first, status=flipped),
+        "opt-out a day before, at or after, any topic": dict(
+            first, topic=None, brand=None, status="opt_out", updated_at=draw(stamp) if first["updated_at"] is None
+            else first["updated_at"] + draw(st.sampled_from([-DAY, timedelta(0), DAY]))),
+        "topic row": dict(first, topic=about["topic"] or draw(st.sampled_from(policy.topics)), brand=None,
+                          status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp)),
+        "brand row": dict(first, topic=None, brand=draw(st.sampled_from([about["business_unit"], *other_units])),
+                          status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp)),
+        "odd status": dict(first, status=draw(st.sampled_from(["pending", None, "OPT_IN"]))),
+    }
+    count = draw(st.sampled_from([0, 0, 0, 0, 1, 1, 2]))
+    chosen = draw(st.lists(st.sampled_from(sorted(conflicts)), min_size=count, max_size=count, unique=True))
+    return [first, *(conflicts[name] for name in chosen)]
+
+
+def _faults(policy: PolicySet, unknown: list) -> dict[str, st.SearchStrategy]:
+    """What a messy batch does to a candidate: each makes a built-in check fail."""
+    return {
+        "unknown customer": st.fixed_dictionaries({"customer_id": st.sampled_from([*unknown, None])}),
+        "unknown channel": st.fixed_dictionaries(
+            {"channel": st.sampled_from(["fax", None, *_lookalikes(policy.channels)])}),
+        "unknown topic": st.fixed_dictionaries({"topic": st.sampled_from(["misc", *_lookalikes(policy.topics)])}),
+        "unknown unit": st.fixed_dictionaries(
+            {"business_unit": st.sampled_from(["air", None, *_lookalikes(policy.business_units)])}),
+        "bad class": st.fixed_dictionaries({"message_class": st.sampled_from(["promo", None, "MARKETING"])}),
+        "NULL priority": st.just({"priority": None}),
+        "negative cost": st.fixed_dictionaries({"cost": st.sampled_from([-CENT, Decimal("-5")])}),
+        "NULL id": st.just({"candidate_id": None}),
+    }
+
+
+def _messy(draw, policy: PolicySet, candidates: list[dict], unknown: list) -> list[dict]:
+    """The batch with one or two faults: a built-in failure, a repeated id, or an exact duplicate row."""
+    faults = _faults(policy, unknown)
+    for fault in draw(st.lists(st.sampled_from([*sorted(faults), "repeated id", "duplicate row"]),
+                               min_size=1, max_size=2)):
+        index = draw(st.integers(0, len(candidates) - 1))
+        if fault == "duplicate row":
+            candidates.insert(index, dict(candidates[index]))
+        elif fault == "repeated id":
+            candidates[index] = dict(candidates[index], candidate_id=candidates[-1]["candidate_id"])
+        else:
+            candidates[index] = candidates[index] | draw(faults[fault])
+    return candidates
+
+
+@st.composite
+def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datetime = AS_OF,
+             messy: bool | None = None) -> Dataset:
+    """A dataset for `policy` decided at `as_of`; ids are text when `text_ids`, the batch has built-in
+    faults when `messy` (each drawn when None)."""
     if text_ids is None:
-        text_ids = draw(st.sampled_from([False, False, False, True]))
+        text_ids = draw(st.sampled_from([False, False, True]))
+    if messy is None:
+        messy = draw(st.sampled_from([False] * 23 + [True]))  # rare choices last: Hypothesis favours the first
     found = facts(policy)
     known, unknown, candidate_ids, campaigns = _id_pools(draw, text_ids)
     pool = draw(st.lists(instants(as_of, found.window_hours), min_size=1, max_size=5))
     stamp = st.one_of(st.sampled_from(pool), instants(as_of, found.window_hours))
     maybe_stamp = st.one_of(st.none(), stamp)
-    costs = st.one_of(st.none(), money(found.amounts))
-    messy_costs = _weighted([None, *sorted(found.amounts | {CENT, Decimal(1)})], [-CENT, Decimal("-5")]) | costs
-
-    history = _message_fields(policy, known, unknown, campaigns, messy=True)
-    customer = history["customer_id"]
-    messy = draw(st.sampled_from([False, False, True]))  # a clean batch names known customers, channels...
+    channels, units, topics = list(policy.channels), list(policy.business_units), [None, *policy.topics]
 
     def customer_row(cid) -> dict:
         return dict(customer_id=cid, **{
@@ -223,38 +305,55 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
                                         stamp)) for attr, kind in policy.attributes.items()})
 
     customers = [customer_row(cid) for cid in known]
-    if messy and draw(st.booleans()):
-        customers.append(customer_row(known[0]))  # two rows for one customer_id: ambiguous
 
-    history["message_class"] = _weighted(["marketing"] * 3 + ["transactional"], ["promo", None, "MARKETING"])
-    touches = _rows(draw, dict(**history, sent_at=st.one_of(st.none(), *[stamp] * 9), cost=messy_costs,
-                               opened_at=maybe_stamp, clicked_at=maybe_stamp, converted_at=maybe_stamp), 16)
-    consents = _rows(draw, dict(
-        customer_id=customer, channel=_weighted(list(policy.channels), [None]),
-        topic=_weighted([None, *policy.topics], _lookalikes(policy.topics)),
-        brand=_weighted([None, *policy.business_units], ["air", *_lookalikes(policy.business_units)]),
-        status=_weighted(["opt_in", "opt_in", "opt_out"], ["pending", None]), updated_at=maybe_stamp), 10)
-    preferences = _rows(draw, dict(
-        customer_id=customer, channel=_weighted(list(policy.channels), [None]),
-        topic=st.sampled_from([None, *policy.topics]),
-        max_count=st.sampled_from([0, 1, 2, 3, None, -1]),
-        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, 0, None, -1])), 6)
-    if preferences and draw(st.booleans()):
-        preferences.append(dict(draw(st.sampled_from(preferences))))  # equal rows are one cap
-    events = _rows(draw, dict(
-        customer_id=customer, event_type=_weighted(sorted(found.event_types), ["other", "Complaint"]),
-        occurred_at=maybe_stamp), 5)
-
-    batch_customers = [cid for cid in known for _ in range(draw(st.integers(1, 5)))]
+    # the batch: each customer's candidates mostly share one channel and unit, so they compete
+    owners = [cid for cid in known for _ in range(draw(st.integers(1, 5)))]
+    ids = draw(st.lists(candidate_ids, min_size=len(owners), max_size=len(owners), unique=True))
+    focus = {cid: (draw(st.sampled_from(channels)), draw(st.sampled_from(units))) for cid in known}
+    candidates = [dict(
+        candidate_id=cid, customer_id=owner,
+        channel=draw(st.sampled_from([focus[owner][0]] * 2 + channels)),
+        business_unit=draw(st.sampled_from([focus[owner][1]] * 2 + units)),
+        campaign_id=draw(st.sampled_from([None, *campaigns])), topic=draw(st.sampled_from(topics)),
+        message_class=draw(st.sampled_from(["marketing"] * 39 + ["transactional"])),
+        priority=draw(st.sampled_from([1, 1, 2, 0, -1])), cost=draw(st.one_of(st.none(), money(found.amounts))))
+        for cid, owner in zip(ids, owners)]
+    if messy and draw(st.integers(0, 3)) == 3:
+        customers.append(customer_row(known[-1]))  # two rows for one customer_id: ambiguous
     if messy:
-        batch_customers += draw(st.lists(st.sampled_from([*unknown, None]), max_size=2))
-    ids = draw(st.lists(candidate_ids, min_size=len(batch_customers), max_size=len(batch_customers), unique=True))
-    if messy and len(ids) > 1 and draw(st.booleans()):  # a repeated or NULL id: every marketing copy fails closed
-        ids[draw(st.integers(1, len(ids) - 1))] = draw(st.sampled_from([None, ids[0]]))
-    batch = {**_message_fields(policy, known, unknown, campaigns, messy),
-             "priority": _weighted([1, 2, 0, -1], [None] if messy else []), "cost": messy_costs if messy else costs}
-    del batch["customer_id"]
-    candidates = [dict(candidate_id=cid, customer_id=owner, **draw(st.fixed_dictionaries(batch)))
-                  for cid, owner in zip(ids, draw(st.permutations(batch_customers)))]
+        candidates = _messy(draw, policy, candidates, unknown)
+    clean = [c for c in candidates if c["customer_id"] in known]  # what history is drawn around
+
+    someone = _weighted(known, [*unknown, None])
+    anything = st.fixed_dictionaries(dict(
+        customer_id=someone, channel=_weighted(channels, ["fax", None]), business_unit=_weighted(units, ["air", None]),
+        topic=_weighted(topics, ["misc"]), campaign_id=st.sampled_from([None, *campaigns])))
+    history_cost = _weighted([None, *sorted(found.amounts | {CENT, Decimal(1)})], [-CENT, Decimal("-5")])
+    touch = st.tuples(_echo(clean, anything), st.fixed_dictionaries(dict(
+        message_class=_weighted(["marketing"] * 3 + ["transactional"], ["promo", None, "MARKETING"]),
+        sent_at=_null_one_in(10, stamp), cost=history_cost | money(found.amounts),
+        opened_at=_mix((2, st.none()), (1, stamp)), clicked_at=maybe_stamp, converted_at=maybe_stamp))).map(lambda p: p[0] | p[1])
+    touches = _with_duplicate(draw, _rows(draw, touch, 16))
+
+    stories = {(c["customer_id"], c["channel"]): c for c in reversed(clean)}  # one per customer and channel
+    past = st.one_of(st.sampled_from([s for s in pool if s <= as_of] or [as_of]), stamp.filter(lambda s: s <= as_of))
+    consents = [row for about in stories.values() for row in draw(_consent_story(about, policy, stamp, past))]
+    consents += _rows(draw, st.fixed_dictionaries(dict(
+        customer_id=someone, channel=_weighted(channels, [None]), topic=_weighted(topics, _lookalikes(policy.topics)),
+        brand=_weighted([None, *units], ["air", *_lookalikes(policy.business_units)]),
+        status=_weighted(["opt_in"] * 5 + ["opt_out"], ["pending", None]), updated_at=maybe_stamp)), 1)
+    consents = _with_duplicate(draw, consents)
+
+    preference = st.tuples(_echo(clean, anything), st.fixed_dictionaries(dict(
+        topic_kept=st.booleans(), channel_kept=st.sampled_from([True] * 11 + [False]), max_count=st.sampled_from([1, 2, 3, 1, 2, 0, None, -1]),
+        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, *PREFERENCE_WINDOW_DAYS, 0, None, -1]))))
+    preferences = _with_duplicate(draw, [
+        dict(customer_id=m["customer_id"], channel=m["channel"] if p["channel_kept"] else None, topic=m["topic"] if p["topic_kept"] else None,
+             max_count=p["max_count"], window_days=p["window_days"]) for m, p in _rows(draw, preference, 4)])
+
+    event_type = _weighted(sorted(found.event_types), ["other", "Complaint", None])
+    events = _with_duplicate(draw, _rows(draw, st.fixed_dictionaries(dict(
+        customer_id=_weighted([c["customer_id"] for c in clean] or known, [*unknown, None]),
+        event_type=event_type, occurred_at=_null_one_in(8, stamp))), 5))
     return Dataset(customers=customers, touches=touches, consents=consents, preferences=preferences,
                    events=events, candidates=candidates)

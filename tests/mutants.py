@@ -1,0 +1,150 @@
+"""Planted bugs the differential test must catch: `python tests/mutants.py` (docs/testing.md, "Mutants").
+
+Each mutant below is a small, plausible bug in the reference interpreter or
+the SQL compiler: the six an audit planted (issue 12) and at least one per
+rule kind. For each, the working tree is copied to a temporary folder (the
+checkout itself is never changed), the one edit is applied to the copy, and
+only the differential test (tests/test_equivalence.py, interpreter against
+the compiled SQL) runs there, under the derandomized `ci` Hypothesis profile
+(a fixed seed), on DuckDB and PostgreSQL. The bug is caught when that test
+fails. The unchanged copy runs first and must pass, so a failure is the bug's.
+The last line is `mutants: A/B caught by the differential test`; the exit
+status is 0 only when every mutant is caught.
+
+    python tests/mutants.py                 # every mutant
+    python tests/mutants.py --only gap      # the mutants whose name contains `gap`
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST = "tests/test_equivalence.py::test_engine_decides_as_the_reference_interpreter"
+ENGINES = ("duckdb", "postgres")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str  # relative to the repository
+    old: str  # occurs exactly once in the file
+    new: str
+
+
+MUTANTS = (
+    # the six of the audit
+    Mutant("window start inclusive (interpreter)", "compilers/reference_customer.py",
+           "self.start < moment", "self.start <= moment"),
+    Mutant("tie-break reversed: candidate_id DESC (SQL)", "compilers/sql_batch.py",
+           "order += [exp.Ordered(this=key) for key", "order += [exp.Ordered(this=key, desc=True) for key"),
+    Mutant("stop unopened: NULL guard dropped, none opened counts nothing (SQL)", "compilers/sql_history.py",
+           "after = exp.or_(is_null(opened.copy()), exp.GT(this=rows.raw(\"sent_at\"), expression=opened), copy=False)",
+           "after = exp.GT(this=rows.raw(\"sent_at\"), expression=opened)"),
+    Mutant("stop unopened: off by one, fails after N+1 (interpreter)", "compilers/reference_checks.py",
+           "unopened < rule.count", "unopened <= rule.count"),
+    Mutant("consent: requires opt_in satisfied by an opt-out (interpreter)", "compilers/reference_checks.py",
+           'passed = status == "opt_in" if rule.requires_opt_in', 'passed = status is not None if rule.requires_opt_in'),
+    Mutant("consent: a full tie goes to opt_in (interpreter)", "compilers/reference_checks.py",
+           '_moment(r), consent_status(r) == "opt_out"))', '_moment(r), consent_status(r) == "opt_in"))'),
+    # one or more per rule kind
+    Mutant("consent: brand before topic (interpreter)", "compilers/reference_checks.py",
+           'r.get("topic") is not None, r.get("brand") is not None, _moment(r)',
+           'r.get("brand") is not None, r.get("topic") is not None, _moment(r)'),
+    Mutant("consent: an opt-in overrides an opt-out of the same instant (SQL)", "compilers/sql_consent.py",
+           'later_opt_out = flag(exp.GTE(this=k("latest_opt_out")', 'later_opt_out = flag(exp.GT(this=k("latest_opt_out")'),
+    Mutant("block: a comparison with a NULL attribute holds (interpreter)", "compilers/reference_conditions.py",
+           "return attrs.get(attr) is not None and OPERATORS[op](attrs[attr], value)",
+           "return attrs.get(attr) is None or OPERATORS[op](attrs[attr], value)"),
+    Mutant("cooldown: window an hour too long (interpreter)", "compilers/reference_checks.py",
+           "bounds = customer.window(rule.window.hours)\n    events = [",
+           "bounds = customer.window(rule.window.hours + 1)\n    events = ["),
+    Mutant("stop unopened: an opening after T counts (interpreter)", "compilers/reference_checks.py",
+           't["sent_at"] for t in touches if customer.happened(t.get("opened_at"))',
+           't["sent_at"] for t in touches if t.get("opened_at") is not None'),
+    Mutant("stop conversion: a conversion after T counts (interpreter)", "compilers/reference_checks.py",
+           'and customer.happened(t.get("converted_at"))]', 'and t.get("converted_at") is not None]'),
+    Mutant("gap: ignores candidates sent earlier in the batch (interpreter)", "compilers/reference_checks.py",
+           '"gap", not touches and not sent,', '"gap", not touches,'),
+    Mutant("cap: a unit's cap counts every unit's touches (interpreter)", "compilers/reference_checks.py",
+           '"cap", customer, rule.selector, rule.scope,', '"cap", customer, rule.selector, GLOBAL,'),
+    Mutant("tiered cap: the last holding tier wins (interpreter)", "compilers/reference_checks.py",
+           "tier = next((t for t in rule.tiers if", "tier = next((t for t in reversed(rule.tiers) if"),
+    Mutant("spend cap: reaching the amount exactly fails (interpreter)", "compilers/reference_checks.py",
+           '"spend cap", total <= rule.amount,', '"spend cap", total < rule.amount,'),
+    Mutant("preferences: a topic row counts the whole channel (interpreter)", "compilers/reference_checks.py",
+           'Selector(row["channel"], row.get("topic"))', 'Selector(row["channel"], None)'),
+    Mutant("scores: a per-touch line ignores its window (interpreter)", "compilers/reference_conditions.py",
+           'and t.get(f"{measure}_at") in bounds)', 'and customer.happened(t.get(f"{measure}_at")))'),
+)
+
+IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache",
+                                 "spark-warehouse", "metastore_db", "out", "build", "dist")
+
+
+def make_copy(into: Path) -> Path:
+    """The working tree copied to `into`, importable as `policylang` from there: the editable install maps
+    policylang.compilers and policylang.grammar to the checkout, so the copy links them into its package."""
+    copy = into / "repo"
+    shutil.copytree(ROOT, copy, ignore=IGNORED, symlinks=True)
+    for name in ("compilers", "grammar"):
+        (copy / "policylang" / name).symlink_to(copy / name, target_is_directory=True)
+    found = subprocess.run([sys.executable, "-c", "import policylang.compilers.reference as m; print(m.__file__)"],
+                           cwd=copy, capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(found).resolve().is_relative_to(copy.resolve()):
+        raise SystemExit(f"the copy imports the checkout's interpreter ({found}): mutants would not be tested")
+    return copy
+
+
+def differential_test(copy: Path) -> tuple[int, float, str]:
+    """(pytest's exit status, seconds, the output's last line) for the differential test in `copy`."""
+    env = dict(os.environ, POLICYLANG_HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", TEST,
+                           "-k", " or ".join(ENGINES)],
+                          cwd=copy, env=env, capture_output=True, text=True)
+    last = (done.stdout.strip().splitlines() or [""])[-1]
+    return done.returncode, time.perf_counter() - started, last
+
+
+def apply(copy: Path, mutant: Mutant, pristine: dict[str, str]) -> None:
+    text = pristine[mutant.path]
+    if text.count(mutant.old) != 1:
+        raise SystemExit(f"mutant `{mutant.name}`: its text occurs {text.count(mutant.old)} times in {mutant.path}")
+    (copy / mutant.path).write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run only the mutants whose name contains this text")
+    args = parser.parse_args(argv)
+    mutants = [m for m in MUTANTS if args.only in m.name]
+    with tempfile.TemporaryDirectory(prefix="policylang-mutants-") as tmp:
+        copy = make_copy(Path(tmp))
+        pristine = {m.path: (copy / m.path).read_text(encoding="utf-8") for m in MUTANTS}
+        status, seconds, last = differential_test(copy)
+        print(f"unchanged copy: {'passes' if status == 0 else 'FAILS'} ({seconds:.0f} s: {last})", flush=True)
+        if status != 0:
+            print("the differential test fails without a planted bug: fix that first")
+            return 1
+        caught = 0
+        for mutant in mutants:
+            apply(copy, mutant, pristine)
+            status, seconds, last = differential_test(copy)
+            (copy / mutant.path).write_text(pristine[mutant.path], encoding="utf-8")
+            verdict = {0: "MISSED", 1: "caught"}.get(status, f"ERROR (pytest exit {status}: {last})")
+            caught += status == 1
+            print(f"{verdict:7} {seconds:5.0f} s  {mutant.name}", flush=True)
+    print(f"mutants: {caught}/{len(mutants)} caught by the differential test")
+    return 0 if caught == len(mutants) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The differential test's cases reach the hard classes often enough (docs/testing.md, "Reach").
+
+300 cases are drawn exactly as tests/test_equivalence.py draws them
+(derandomized, so the shares below are the same on every run) and labelled
+by `strategies.reach.classes`. Each class of `FLOORS` must be reached in at
+least its share of the draws (the floors sit at about half the shares
+measured when they were written); candidates that no policy rule looks at
+(transactional ones, and those a built-in check fails) must stay a few per
+cent of all candidates, and most candidates must get past consent.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from strategies.reach import classes
+from test_equivalence import build, cases
+
+DRAWS = 300
+FLOORS = {
+    # history at the windows' edges
+    "touch at a window start": 0.20, "touch a microsecond inside a window start": 0.20,
+    "touch a microsecond before a window start": 0.20, "touch at T": 0.07,
+    "event at a window start": 0.10, "event a microsecond inside a window start": 0.07,
+    "event a microsecond before a window start": 0.10,
+    # consent that conflicts
+    "consent: a full tie": 0.20, "consent: an opt-out at or after an opt-in": 0.30,
+    "consent: an opt-in after an opt-out": 0.10, "consent: a topic row and a brand row": 0.15,
+    # exact duplicates, ties, ids
+    "duplicate row: touches": 0.15, "duplicate row: consents": 0.20, "duplicate row: preferences": 0.14,
+    "duplicate row: events": 0.12, "priority tie": 0.35, "ids: text": 0.10, "ids: integer": 0.35,
+    # NULLs in the nullable columns
+    "NULL touches.channel": 0.04, "NULL touches.business_unit": 0.01, "NULL touches.message_class": 0.025,
+    **{f"NULL touches.{c}": 0.12 for c in ("topic", "campaign_id", "sent_at", "cost", "opened_at", "clicked_at",
+                                           "converted_at")},
+    "NULL consents.topic": 0.45, "NULL consents.brand": 0.45, "NULL consents.status": 0.04,
+    "NULL consents.updated_at": 0.25, "NULL preferences.channel": 0.01, "NULL preferences.topic": 0.25,
+    "NULL preferences.max_count": 0.04, "NULL preferences.window_days": 0.025,
+    "NULL events.event_type": 0.005, "NULL events.occurred_at": 0.06,
+    "NULL candidates.topic": 0.45, "NULL candidates.campaign_id": 0.45, "NULL candidates.cost": 0.45,
+    # what the interpreter decided: every kind of rule suppresses, the batch's own sends count
+    "a marketing candidate sent": 0.35, "suppressed by consent": 0.35, "suppressed by block": 0.15,
+    "suppressed by cooldown": 0.015, "suppressed by stop unopened": 0.02, "suppressed by stop conversion": 0.015,
+    "suppressed by gap": 0.07, "suppressed by cap": 0.12, "suppressed by tiered cap": 0.045,
+    "suppressed by spend cap": 0.01, "suppressed by preferences": 0.035,
+    "suppressed counting earlier sends of the batch": 0.10,
+}
+CEILINGS = {"transactional": 0.05, "built-in": 0.05}  # shares of all drawn candidates
+PAST_CONSENT = 0.55  # share of candidates decided by a rule after consent, or sent
+
+
+@pytest.fixture(scope="module")
+def drawn() -> tuple[Counter, Counter, int]:
+    """(draws reaching each class, candidates per outcome, draws)."""
+    reached, outcomes = Counter(), Counter()
+
+    @settings(max_examples=DRAWS, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(cases())
+    def draw(case):
+        texts, as_of, data = case
+        found, per_candidate = classes(build(tuple(sorted(texts.items()))), data, as_of)
+        reached.update(found)
+        outcomes.update(per_candidate)
+
+    draw()
+    return reached, outcomes, DRAWS
+
+
+def test_every_class_is_reached_often_enough(drawn):
+    reached, _, draws = drawn
+    short = {name: f"{reached[name] / draws:.1%} < {floor:.1%}" for name, floor in FLOORS.items()
+             if reached[name] < floor * draws}
+    assert not short, f"classes reached in too few of {draws} draws: {short}"
+
+
+def test_few_candidates_skip_the_policy_and_most_get_past_consent(drawn):
+    _, outcomes, _ = drawn
+    total = sum(outcomes.values())
+    over = {name: f"{outcomes[name] / total:.1%} > {ceiling:.0%}" for name, ceiling in CEILINGS.items()
+            if outcomes[name] > ceiling * total}
+    assert not over, f"of {total} candidates: {over}"
+    past = (outcomes["other rule"] + outcomes["sent"]) / total
+    assert past >= PAST_CONSENT, f"only {past:.1%} of {total} candidates get past consent"
+
+
+def test_the_floors_name_classes_the_labelling_can_give(drawn):
+    """A misspelt class in FLOORS would never be reached; one reached nowhere in the run is suspect."""
+    reached, _, _ = drawn
+    assert set(FLOORS) <= set(reached), sorted(set(FLOORS) - set(reached))
