@@ -204,19 +204,22 @@ _ALL = [
                   ("cruises", "policy business_unit cruises\ncap sms per 7 days {\n  high_value: 3\n  otherwise: 1\n}\n"
                               "campaign onboarding {\n  stage welcome: sms day 0\n  stage tips: sms day 3\n}\n")),
          "space the stages further apart, or relax the rule named for the customers it names"),
-    Code("PL513", "empty-segment", W, "a segment no customer can match (contradictory tests, or a score threshold "
-         "beyond the score's maximum or minimum)",
+    Code("PL513", "empty-segment", W, "a segment a rule uses that no customer can match (contradictory tests, or a "
+         "score threshold beyond the score's maximum or minimum)",
          _project(_ONE_UNIT + "attributes: {employees: integer}\n",
-                  ("global", _EMAIL + "score fit {\n  +15 when employees >= 100\n}\nsegment good_fit: score fit >= 20\n")),
+                  ("global", _EMAIL + "score fit {\n  +15 when employees >= 100\n}\nsegment good_fit: score fit >= 20\n"
+                             "block email for good_fit or employees < 0\n")),
          "fix the segment's condition, or remove the segment"),
-    Code("PL514", "dead-score-line", W, "a `when` line of a score whose condition never holds, so it never adds",
+    Code("PL514", "dead-score-line", W, "a `when` line of a score a rule uses whose condition never holds, so it never adds",
          _project(_ONE_UNIT + "attributes: {employees: integer}\n",
-                  ("global", _EMAIL + "score fit {\n  +15 when employees >= 100 and employees < 50\n}\n")),
+                  ("global", _EMAIL + "score fit {\n  +15 when employees >= 100\n  +5 when employees < 5 and employees > 10\n}\n"
+                             "block email for score fit >= 15\n")),
          "fix the line's condition, or remove the line"),
-    Code("PL515", "equivalent-segments", I, "a segment that matches exactly the customers another segment it can be "
-         "used with matches",
-         _project(_ONE_UNIT + _TIER, ("global", _EMAIL + 'segment gold: tier = "gold"\n'),
-                  ("cruises", 'policy business_unit cruises\nsegment best: tier in ("gold")\n')),
+    Code("PL515", "equivalent-segments", I, "a segment a rule uses that matches exactly the customers another segment "
+         "it can be used with matches",
+         _project(_ONE_UNIT + _TIER, ("global", _EMAIL + 'segment gold: tier = "gold"\nblock email for gold and tier != "x"\n'),
+                  ("cruises", 'policy business_unit cruises\nsegment best: tier in ("gold")\ncap email per 7 days {\n'
+                              '  best: 2\n}\n')),
          "use the first segment's name and remove the second, unless the second name is deliberate"),
     # --- lint: suppressions (`check`; docs/findings.md, "Allowing a finding") -------------
     Code("PL600", "invalid-suppression", E, "a `# policylang:` comment that is not `ignore[CODE, ...] -- reason` "
