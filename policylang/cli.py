@@ -15,7 +15,7 @@ import sys
 from . import __version__
 from .errors import DataError, ProjectError, UsageError
 
-COMMANDS = ("check", "fmt", "compile", "run", "explain", "simulate", "test")
+COMMANDS = ("init", "check", "fmt", "compile", "schema", "load", "run", "explain", "simulate", "test")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -221,7 +221,7 @@ def check_tables(engine, policy: PolicySet) -> None:
         raise ProjectError(found, {})
 
 
-def _runs(engine, source: exp.Table, columns: list[exp.Expression]) -> str | None:
+def runs(engine, source: exp.Table, columns: list[exp.Expression]) -> str | None:
     """None when `SELECT columns FROM source` (no rows) runs on `engine`, else the first line of its error."""
     query = exp.select(*columns).from_(source.copy()).where(exp.EQ(this=exp.Literal.number(1),
                                                                    expression=exp.Literal.number(0)))
@@ -235,16 +235,16 @@ def _runs(engine, source: exp.Table, columns: list[exp.Expression]) -> str | Non
 def _missing(engine, policy: PolicySet, table: str, source: exp.Table,
              names: dict[str, exp.Column]) -> list[Diagnostic]:
     """PL413 when the table cannot be read, PL407 per column the query reads that it lacks."""
-    if _runs(engine, source, list(names.values())) is None:
+    if runs(engine, source, list(names.values())) is None:
         return []
     shown = policy.table(table)
-    error = _runs(engine, source, [exp.Star()])
+    error = runs(engine, source, [exp.Star()])
     if error is not None:
         return [Diagnostic("PL413", f"cannot read table `{shown}` ({error}); create it, or map `{table}` "
                            "under `tables:` in policylang.yaml", None)]
     return [Diagnostic("PL407", f"table `{shown}` has no column `{policy.column(table, column)}`, which the policy "
                        "reads: add it, or map it under `columns:` in policylang.yaml", None)
-            for column, name in names.items() if _runs(engine, source, [name]) is not None]
+            for column, name in names.items() if runs(engine, source, [name]) is not None]
 
 
 def _wrong_values(engine, policy: PolicySet, table: str, source: exp.Table, names: dict[str, exp.Column],

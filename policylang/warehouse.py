@@ -1,0 +1,81 @@
+"""The warehouse tables a project's policy reads: `policylang schema` prints them, `load` fills them.
+
+The tables are those the compiled decision query reads (`compilers.sql_reads`),
+each with every column docs/data.md lists for it, under the config's table and
+column names, typed as the engines' own `load` types them
+(`engines.base.column_kinds`: an id is an integer when every value of it in
+the data is one, else text; a project without data files gets integer ids) and
+spelled with the engine's types. A dialect without an engine gets the DuckDB
+types as sqlglot transpiles them. Statements are sqlglot trees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from .dataset import Dataset
+from .model import TABLE_COLUMNS, PolicySet
+
+ENGINES = {"duckdb": "duckdb", "sqlite": "sqlite", "postgres": "postgres", "mysql": "mariadb"}  # dialect -> engine
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # canonical, as docs/data.md names it
+    target: exp.Table  # the warehouse table
+    columns: tuple[str, ...]  # canonical
+    identifiers: tuple[exp.Identifier, ...]  # the warehouse columns, in the same order
+    kinds: tuple[str, ...]  # text, integer, money, decimal, boolean or timestamp
+
+
+def tables(policy: PolicySet, data: Dataset) -> list[Table]:
+    """The tables the policy reads, in docs/data.md's order."""
+    from .compilers.sql_reads import policy_reads
+    from .engines.base import column_kinds, table_expression
+
+    reads = policy_reads(policy)
+    result = []
+    for name in TABLE_COLUMNS:
+        if name not in reads:
+            continue
+        kinds = column_kinds(policy, data, name)
+        result.append(Table(name, table_expression(policy.table(name)), tuple(kinds),
+                            tuple(exp.to_identifier(policy.column(name, c), quoted=True) for c in kinds),
+                            tuple(kinds.values())))
+    return result
+
+
+def types(dialect: str) -> dict[str, str]:
+    """Kind -> the SQL type `dialect` stores it as: its engine's, else DuckDB's transpiled."""
+    if dialect in ENGINES:
+        from .engines.urls import engine_class
+
+        return engine_class(ENGINES[dialect]).types
+    from .engines.duckdb import DuckDBEngine
+
+    return {kind: exp.DataType.build(sql, dialect="duckdb").sql(dialect=dialect)
+            for kind, sql in DuckDBEngine.types.items()}
+
+
+def create_statements(table: Table, dialect: str) -> list[exp.Expression]:
+    """`CREATE SCHEMA IF NOT EXISTS` for a qualified table, then its `CREATE TABLE`, every column nullable."""
+    spelled = types(dialect)
+    schema = exp.Schema(this=table.target.copy(), expressions=[
+        exp.ColumnDef(this=column.copy(), kind=exp.DataType.build(spelled[kind], dialect=dialect))
+        for column, kind in zip(table.identifiers, table.kinds)])
+    statements: list[exp.Expression] = []
+    if table.target.args.get("db"):
+        statements.append(exp.Create(this=exp.Table(this=table.target.args["db"].copy(),
+                                                    db=table.target.args.get("catalog")),
+                                     kind="SCHEMA", exists=True))
+    return statements + [exp.Create(this=schema, kind="TABLE")]
+
+
+def project_data(config) -> Dataset:
+    """The config's data files as rows, checked as `run` checks them; none configured: no rows."""
+    if not config.data:
+        return Dataset()
+    from .data_files import load_dataset
+
+    return load_dataset(config)
