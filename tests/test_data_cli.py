@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from policylang.cli import main
+from policylang.links import help_uri
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 AS_OF = "2025-06-30T06:00:00"
@@ -101,9 +102,11 @@ def test_run_on_a_database_names_the_missing_column_and_the_bad_timestamp(projec
     assert err.splitlines() == [
         "policylang: error[PL407]: table `candidates` has no column `topic`, which the policy reads: add it, or map "
         "it under `columns:` in policylang.yaml",
+        f"  = docs: {help_uri('PL407')}",
         "",
         "policylang: error[PL412]: `touches.sent_at` must hold timestamps as text `YYYY-MM-DD HH:MM:SS`; "
         "`2025-06-30 05:30:00+02:00` is not one",
         "  = help: write UTC as `2025-06-30 05:30:00` or `2025-06-30T05:30:00`, optionally with `.` and 1 to 6 "
         "digits, and no zone",
+        f"  = docs: {help_uri('PL412')}",
         "", "2 errors"]
