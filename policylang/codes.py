@@ -196,8 +196,8 @@ _ALL = [
                   ("cruises", "policy business_unit cruises\ncap email per 7 days {\n  vip = true: 4\n"
                               "  otherwise: 1\n}\n")),
          "nothing, if the difference is intended; else make the two caps' limits agree for those customers"),
-    Code("PL512", "partly-infeasible-campaign", W, "a campaign stage suppressed for some customers (a tier or "
-         "segment of them), even with no other traffic",
+    Code("PL512", "partly-infeasible-campaign", W, "a campaign stage that some customers lose by default (to a gap, "
+         "a flat cap or an `otherwise` branch), even with no other traffic",
          _project(_ONE_UNIT + "attributes: {value: integer}\n",
                   ("global", _EMAIL.replace("channels email", "channels email, sms") + "consent sms requires opt_in\n"
                    "segment high_value: value >= 1000\n"),

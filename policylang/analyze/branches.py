@@ -33,12 +33,12 @@ z3 finds the customers a finding shows.
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Related
-from ..model import And, CapRule, Condition, Const, Not, Or, PolicySet
+from ..model import And, CapRule, Condition, Const, Not, Or
 from .describe import condition_text, customer_text, json_value, listing, rule_ref
-from .limits import COUNT, Limit, governs
+from .limits import Limit, governs
 
 
-def findings(space, policy: PolicySet, views: list[Limit], dead: set[int]) -> list[Diagnostic]:
+def findings(space, views: list[Limit], dead: set[int]) -> list[Diagnostic]:
     """PL510 and PL511 for the count caps among `views` (every limit, in evaluation order) whose
     rule is not in `dead` (ids of the rules `redundant_caps` reports); `space` is a `lazy_space`."""
     order = {id(v.rule): k for k, v in enumerate(views)}
@@ -51,7 +51,7 @@ def findings(space, policy: PolicySet, views: list[Limit], dead: set[int]) -> li
 
     found = []
     for b in views:
-        if b.kind != COUNT or not isinstance(b.rule, CapRule) or b.is_flat or id(b.rule) in dead:
+        if not isinstance(b.rule, CapRule) or b.is_flat or id(b.rule) in dead:
             continue
         wider = [a for a in views if _dominates(a, b, order)]
         for i, branch in enumerate(b.branches):

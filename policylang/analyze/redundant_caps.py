@@ -47,7 +47,7 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
     dead = prune([limit.rule for limit in views.values()], dominators)
     return ([_with_example(space, redundancy_finding(b, doms, _why(b, doms)), views[id(b)],
                            [views[id(a)] for a in doms]) for b, doms in dead]
-            + branches.findings(space, policy, list(views.values()), {id(b) for b, _ in dead}))
+            + branches.findings(space, list(views.values()), {id(b) for b, _ in dead}))
 
 
 def _may_dominate(a: Limit, b: Limit) -> bool:

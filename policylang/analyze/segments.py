@@ -10,8 +10,8 @@ segments equal to another under a different name (PL515).
 - Two segments a rule can see together (both global, or a global and a unit's, or one unit's)
   that every customer matches both or neither of: the later is reported, with the earlier as its
   note (information: a second name may be deliberate). Empty segments are PL513's, not this.
-  Segments some known customer tells apart need no proof, so only segments that agree on every
-  customer found so far are compared pairwise.
+  Segments a known customer tells apart need no proof, so only segments that agree on a few
+  customers found so far are compared pairwise.
 
 Only segments and scores in use are looked at: those a rule's condition (a block's, a tier
 branch's) uses, directly or through other segments and scores. An unused one changes no
@@ -27,6 +27,8 @@ from ..model import (GLOBAL, And, BlockRule, CapRule, Condition, Not, Or, Policy
 from .blocks import pieces
 from .describe import condition_text, listing
 from .smt import lazy_space
+
+WITNESSES = 32  # known customers that split the segments into groups before any proof
 
 
 def check(policy: PolicySet, space=None) -> list[Diagnostic]:
@@ -59,15 +61,14 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
 def _equal_pairs(space, kept: list[Segment]) -> list[tuple[Segment, Segment]]:
     """(segment, the first earlier segment visible with it that matches the same customers).
 
-    Only segments that agree on every customer found so far can be equal: for each segment one
-    customer who fails it is found too (one who matches it was found by the emptiness query), and
-    segments are compared, with a proof, only within a group that agrees on all of them."""
+    Only segments that agree on every customer can be equal: segments are grouped by their value
+    for up to `WITNESSES` of the customers found so far, and compared, with a proof, only within a
+    group."""
     if len(kept) < 2:
         return []
     s = space()
-    for segment in kept:
-        s.never(failing=[segment.condition])  # keeps a customer who fails it, if any
-    witnesses = list(s.customers.all)
+    known = s.customers.all
+    witnesses = known[::max(1, len(known) // WITNESSES)]
     groups: dict[tuple, list[Segment]] = {}
     for segment in kept:
         test = s.test(segment.condition)
