@@ -158,6 +158,7 @@ class Selector:
 class ScoreWhen:
     points: int
     condition: Condition
+    span: Span | None = field(default=None, compare=False)  # the line, for findings about it
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ class ScopeBuilder:
         for line in node.lines:
             if isinstance(line, ast.ScoreWhen):
                 lines.append(model.ScoreWhen(line.points,
-                                             self.conditions.condition(line.condition, self.scope, node.name.value)))
+                                             self.conditions.condition(line.condition, self.scope, node.name.value),
+                                             line.span))
             elif isinstance(line, ast.ScorePerTouch):
                 lines.append(model.ScorePerTouch(line.points, self.names.channel(line.channel), line.measure,
                                                  self.window(line.window)))

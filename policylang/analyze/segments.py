@@ -48,7 +48,7 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
                     "PL514", f"line {n} of score `{score.name}` (`{line.points:+d} when "
                              f"{condition_text(line.condition)}`) never adds: its condition never holds; "
                              "fix the condition or remove the line",
-                    score.span, data={"score": score.name, "line": n}))
+                    line.span, data={"score": score.name, "line": n}))
     for b, same in _equal_pairs(space, kept):
         findings.append(Diagnostic(
             "PL515", f"segment `{b.name}` matches exactly the customers `{same.name}` matches; "
