@@ -2,6 +2,7 @@
 PL509 on caps and gaps, PL510, PL511, PL512) of the corpus (tests/analysis_cases/) and of the
 registry's examples, confirmed by the reference interpreter on the silent history the finding assumes:
 
+- PL508, PL509 on a block: the example customer is blocked by it and by the block that shadows it;
 - PL500, PL508, PL509 (a cap, spend cap or gap) and PL510: the example customer, with as many matching messages in the window as the dominating cap
   allows them, is suppressed by that cap while the dead branch (its limit checked to be the one the
   interpreter gives the customer) still passes; with as many as the branch allows, both fail;
@@ -29,7 +30,7 @@ from policylang.project import load_project
 
 CASES = Path(__file__).parent / "analysis_cases"
 CODES = ("PL510", "PL511", "PL512")
-DEAD_LIMITS = ("PL500", "PL508", "PL509")  # of a cap, spend cap or gap: the only ones with `example_limit`
+DEAD_LIMITS = ("PL500", "PL508", "PL509")  # of a cap, spend cap or gap (`example_limit`), or a block (`example`)
 T = AS_OF
 
 
@@ -50,7 +51,7 @@ def confirmed_findings(tmp_path):
         project = load_project(folder)
         assert not project.diagnostics, [d.message for d in project.diagnostics]
         found += [(name, project.policy, d) for d in analyze(project.policy)
-                  if d.code in CODES or (d.code in DEAD_LIMITS and "example_limit" in d.data)]
+                  if d.code in CODES or (d.code in DEAD_LIMITS and "example" in d.data)]
     return found
 
 
@@ -82,6 +83,19 @@ def checks(policy, cap, example: dict, sent: int) -> dict:
                    candidates=[message | dict(candidate_id=1, priority=1, cost=cost)])
     (trace,) = explain(policy, data, T)
     return {c.rule: c for c in trace.checks if c.kind in ("gap", "cap", "spend cap")}
+
+
+def block_checks(policy, block, example: dict) -> list:
+    """The verdicts on one candidate the block governs, for the example customer with no history."""
+    channel = block.selector.channel or policy.channels[0]
+    unit = block.scope if block.scope != GLOBAL else policy.business_units[0]
+    customer = concrete(policy, example)
+    data = Dataset(customers=[customer.row], touches=customer.touches, events=customer.events,
+                   candidates=[dict(candidate_id=1, customer_id=1, channel=channel, business_unit=unit,
+                                    campaign_id=None, topic=block.selector.topic, message_class="marketing",
+                                    priority=1, cost=None)])
+    (trace,) = explain(policy, data, T)
+    return trace.checks
 
 
 def touch(message: dict, n: int, cost) -> dict:
@@ -141,15 +155,18 @@ def test_every_finding_is_confirmed_by_the_reference_interpreter(tmp_path):
 def test_every_finding_on_dense_random_sets_is_confirmed(texts):
     policy = resolved(texts)
     for finding in analyze(policy):
-        if finding.code in CODES or (finding.code in DEAD_LIMITS and "example_limit" in finding.data):
+        if finding.code in CODES or (finding.code in DEAD_LIMITS and "example" in finding.data):
             confirm("dense", policy, finding)
 
 
 def confirm(name, policy, finding):
     """The reference interpreter does what `finding` claims, for its customers."""
     data = finding.data
-    if finding.code in ("PL510", "PL511") + DEAD_LIMITS:
+    if finding.code in ("PL510", "PL511") or "example_limit" in data:
         assert_dominated(policy, finding, data["example"])
+    elif finding.code in DEAD_LIMITS:  # a shadowed block: its customer is blocked by the shadowing block too
+        seen = {c.rule: c for c in block_checks(policy, rule(policy, data["rule"]), data["example"])}
+        assert not seen[data["rule"]].passed and not seen[data["dominated_by"][0]].passed, name
     if finding.code == "PL511":
         b, a = rule(policy, data["rule"]), data["example_limit"]["rule"]
         seen = checks(policy, b, data["example_binding"], data["limit"])

@@ -9,12 +9,16 @@ applies to (equal or wider selector and scope) and fails whenever B fails:
 - `stop … after N unopened`: the same selector and scope (a wider one may see a more
   recent opened message) and N no larger.
 
-Caps, spend caps and gaps are `redundant_caps`' business.
+A shadowed block's finding carries a customer it blocks. Caps, spend caps and gaps are
+`redundant_caps`' business.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..diagnostics import Diagnostic
 from ..model import BlockRule, CooldownRule, PolicySet, Rule, StopConversionRule, StopUnopenedRule
+from .describe import json_value
 from .dominance import report
 from .limits import governs
 from .smt import lazy_space
@@ -63,4 +67,14 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
         rules = [r for r in policy.rules if isinstance(r, kind)]
         findings += report(rules, lambda b, pool: next(([a] for a in pool if dominates(a, b)), []),
                            lambda b, doms, kind=kind: WHY[kind])
-    return findings
+    blocks_by_id = {r.id: r for r in policy.rules if isinstance(r, BlockRule)}
+    return [_with_example(space(), f, blocks_by_id[f.data["rule"]]) if f.data["rule"] in blocks_by_id else f
+            for f in findings]
+
+
+def _with_example(s, finding: Diagnostic, b: BlockRule) -> Diagnostic:
+    """A shadowed block's finding with a customer it blocks (whom the shadowing block blocks too)."""
+    customer = s.example(s.formula(b.condition))
+    if customer is None:  # z3 timed out where the search found one: nothing to show
+        return finding
+    return replace(finding, data=finding.data | {"example": {k: json_value(v) for k, v in customer.items()}})
