@@ -33,7 +33,7 @@ z3 finds the customers a finding shows.
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Related
-from ..model import And, CapRule, Condition, Const, Not, Or
+from ..model import GLOBAL, And, CapRule, Condition, Const, Not, Or
 from .describe import condition_text, customer_text, json_value, listing, rule_ref
 from .limits import Limit, governs
 
@@ -49,11 +49,15 @@ def findings(space, views: list[Limit], dead: set[int]) -> list[Diagnostic]:
             regions[id(limit.rule)] = first_holding(limit.conditions)
         return regions[id(limit.rule)][i]
 
+    by_scope: dict[str, list[Limit]] = {}
+    for v in views:
+        by_scope.setdefault(v.scope, []).append(v)
     found = []
     for b in views:
         if not isinstance(b.rule, CapRule) or b.is_flat or id(b.rule) in dead:
             continue
-        wider = [a for a in views if _dominates(a, b, order)]
+        pool = by_scope[GLOBAL] if b.scope == GLOBAL else by_scope.get(GLOBAL, []) + by_scope[b.scope]
+        wider = [a for a in pool if _dominates(a, b, order)]
         for i, branch in enumerate(b.branches):
             stricter = [(a, j) for a in wider for j, other in enumerate(a.branches) if other.limit <= branch.limit]
             if not stricter:
@@ -96,12 +100,12 @@ def branch_name(limit: Limit, i: int) -> str:
     return f"`{condition_text(branch.condition)}: {branch.limit}`"
 
 
-def _giving(s, b: Limit, i: int, stricter: list, region, *also) -> tuple[dict, Limit, int]:
-    """A customer of branch i of `b` dominated by one of `stricter` (and for whom `also` holds), with
-    the first limit and branch of `stricter` that applies to them."""
-    reach = s.formula(region(b, i))
+def _giving(s, b: Limit, i: int, stricter: list, region) -> tuple[dict, Limit, int]:
+    """A customer of branch i of `b` dominated by one of `stricter`, with the first limit and branch
+    of `stricter` that applies to them (a customer found earlier if one fits, else z3's)."""
     for a, j in stricter:
-        customer = s.example(reach, s.formula(region(a, j)), *also)
+        customer = (s.plain_example(region(b, i), region(a, j))
+                    or s.example(s.formula(region(b, i)), s.formula(region(a, j))))
         if customer is not None:
             return customer, a, j
     return {}, *stricter[0]  # z3 timed out where the finite search found one: the finding stands, unshown
@@ -145,7 +149,8 @@ def _dead(s, b: Limit, i: int, stricter: list, region) -> Diagnostic:
 def _partly(s, b: Limit, i: int, lower: list, covered: Condition, region) -> Diagnostic:
     """PL511: `lower` holds some of the branch's customers to less; for some no limit in `covered` applies."""
     customer, a, j = _giving(s, b, i, lower, region)
-    binding = s.example(s.formula(region(b, i)), s.z3.Not(s.formula(covered))) or {}
+    binding = (s.plain_example(region(b, i), Not(covered))
+               or s.example(s.formula(region(b, i)), s.z3.Not(s.formula(covered))) or {})
     branch = b.branches[i]
     return Diagnostic(
         "PL511",

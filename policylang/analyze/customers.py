@@ -143,10 +143,15 @@ class Customers:
         self._satisfying.clear()
 
     def find(self, holding: tuple, failing: tuple) -> bool:
-        """Is a known customer one for whom every `holding` condition holds and every `failing` one fails?
-        Only customers found for a query holding `holding[0]` are tried, or any when it is empty."""
+        """Is a known customer one for whom every `holding` condition holds and every `failing` one fails?"""
+        return self.first(holding, failing) is not None
+
+    def first(self, holding: tuple, failing: tuple, anyone: bool = False):
+        """The first known customer for whom every `holding` condition holds and every `failing` one
+        fails, or None. Only customers found for a query holding `holding[0]` are tried, or any when
+        it is empty or `anyone` is set."""
         test = self.space.test
-        if holding:
+        if holding and not anyone:
             pool = self._satisfying.get(id(holding[0]), (None, ()))[1]
             holding = holding[1:]  # they all satisfy the first
         else:
@@ -155,11 +160,9 @@ class Customers:
         fails = [test(c) for c in failing]
         if not holds and len(fails) == 1:  # the shape of an implication's query: the one to make fast
             fail = fails[0]
-            for customer in pool:
-                if not fail(customer):
-                    return True
-            return False
-        return any(all(h(customer) for h in holds) and not any(f(customer) for f in fails) for customer in pool)
+            return next((customer for customer in pool if not fail(customer)), None)
+        return next((customer for customer in pool
+                     if all(h(customer) for h in holds) and not any(f(customer) for f in fails)), None)
 
     def add(self, customer: dict, holding: tuple, failing: tuple) -> bool:
         """Keep a customer found for the query (a z3 model's `Customer`, or one `finite.search` found), once

@@ -96,7 +96,8 @@ def _with_example(space, finding: Diagnostic, b: Limit, doms: list[Limit]) -> Di
                     customer = {}
                 else:
                     s = space()
-                    customer = s.example(s.formula(region(b, i)), s.formula(region(a, j)))
+                    customer = (s.plain_example(region(b, i), region(a, j))
+                                or s.example(s.formula(region(b, i)), s.formula(region(a, j))))
                     if customer is None:
                         continue
                 return replace(finding, data=finding.data | {

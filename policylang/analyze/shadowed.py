@@ -74,7 +74,7 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
 
 def _with_example(s, finding: Diagnostic, b: BlockRule) -> Diagnostic:
     """A shadowed block's finding with a customer it blocks (whom the shadowing block blocks too)."""
-    customer = s.example(s.formula(b.condition))
+    customer = s.plain_example(b.condition) or s.example(s.formula(b.condition))
     if customer is None:  # z3 timed out where the search found one: nothing to show
         return finding
     return replace(finding, data=finding.data | {"example": {k: json_value(v) for k, v in customer.items()}})

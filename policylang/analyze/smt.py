@@ -248,6 +248,36 @@ class Space:
         found = self.witness(formulas)
         return found[0] if found else None
 
+    def plain_example(self, *conditions) -> dict | None:
+        """A customer for whom every condition holds, shown as `example` shows one but found as
+        `never` finds one (a known customer, else the finite search): None when a condition depends
+        on a count (ask `example`), or when there is none. Only the attributes the conditions
+        mention are shown."""
+        plains = [finite.plain(self, c, self._plain) for c in conditions]
+        if None in plains:
+            return None
+        customer = self.customers.first(conditions, (), anyone=True)
+        if customer is None and not self.never(holding=conditions):
+            customer = self.customers.first(conditions, (), anyone=True)
+        if customer is None:
+            return None
+        shown = {}
+        for attr in sorted({attr for p in plains for attr in p.literals}):
+            name = f"days_since({attr})" if self._type(attr) == "timestamp" else attr
+            shown[attr if customer[("null", attr)] else name] = (
+                None if customer[("null", attr)] else self._shown_value(attr, customer[("value", attr)]))
+        return shown
+
+    def _shown_value(self, attr: str, value):
+        """A customer's value of `attr` (an int, bool or Fraction) as `example` shows it."""
+        kind = self._type(attr)
+        if kind == "text":
+            codes = self._texts.get(attr, {})
+            return next((text for text, n in codes.items() if n == value), None) or _fresh_text(codes)
+        if kind == "decimal":
+            return _fraction(Fraction(value))
+        return value
+
     def witness(self, formulas, terms=()) -> tuple[dict, list] | None:
         """As `example`, with the values `terms` (z3 integer or real terms) take for that customer."""
         found = []
@@ -324,7 +354,11 @@ def _number(value):
 
     if z3.is_int_value(value):
         return value.as_long()
-    fraction = Fraction(value.as_fraction())
+    return _fraction(Fraction(value.as_fraction()))
+
+
+def _fraction(fraction: Fraction):
+    """An exact Decimal, or (a non-terminating fraction) text `p/q`."""
     if fraction.denominator == 1:
         return Decimal(fraction.numerator)
     exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
