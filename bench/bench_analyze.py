@@ -18,6 +18,9 @@ Figures (2 cores, Python 3.11.7, z3-solver 5.4.1, 2026-11-23, machine shared wit
 runs at a load average of 4-6): 1,019 rules and 100 campaigns; parse and resolve
 0.3 s; analysis 1.2-1.5 s of CPU, 1.8-2.2 s wall-clock, of which 0.06 s is
 importing z3; 706 findings (a random set conflicts far more than a real one).
+2026-12-05 (issue 15, AMD EPYC, load average 5-8): about 30 % more CPU than the
+code before it, timed alternately (1.35 → 1.79 s at load 8); 770 findings. See
+docs/benchmarks.md.
 """
 from __future__ import annotations
 
