@@ -1,11 +1,13 @@
 """Every dead-limit, dead-branch, partly-binding and per-customer campaign finding (PL500, PL508 and
-PL509 on caps and gaps, PL510, PL511, PL512) of the corpus (tests/analysis_cases/) and of the
-registry's examples, confirmed by the reference interpreter on the silent history the finding assumes:
+PL509 on caps, spend caps, gaps and blocks, PL510, PL511, PL512) of the corpus
+(tests/analysis_cases/), of the registry's examples and of random dense policy sets, confirmed by the
+reference interpreter on the silent history the finding assumes:
 
 - PL508, PL509 on a block: the example customer is blocked by it and by the block that shadows it;
-- PL500, PL508, PL509 (a cap, spend cap or gap) and PL510: the example customer, with as many matching messages in the window as the dominating cap
-  allows them, is suppressed by that cap while the dead branch (its limit checked to be the one the
-  interpreter gives the customer) still passes; with as many as the branch allows, both fail;
+- PL500, PL508, PL509 on a limit, and PL510: the example customer, with as many matching messages in
+  the window as the dominating limit allows them (a spend cap: that much spent), is suppressed by it
+  while the dead rule or branch (its limit checked to be the one the interpreter gives the customer)
+  still passes; with as many as the dead one allows, both fail;
 - PL511: the same for the dominated customer; for the binding customer, the branch fails at its
   limit while the other cap passes;
 - PL512: the campaign played for the example customer, day by day with the stages it sent as history,

@@ -132,11 +132,12 @@ def _dead(s, b: Limit, i: int, stricter: list, region) -> Diagnostic:
     rules = list(dict.fromkeys(x.rule for x, _ in covering))
     branch = b.branches[i]
     verb = "allows" if len(rules) == 1 else "together allow"
+    most = max(x.branches[k].limit for x, k in covering)
     return Diagnostic(
         "PL510",
         f"branch {branch_name(b, i)} of `{b.rule.id}` can never bind: for every customer it applies to, "
-        f"{listing([rule_ref(r) for r in rules])} {verb} no more than {branch.limit}, counting every message "
-        f"it counts, e.g. {customer_text(customer)} is allowed {a.branches[j].limit} by `{a.rule.id}`; "
+        f"{listing([rule_ref(r) for r in rules])} {verb} at most {most}, counting every message it counts, "
+        f"e.g. {customer_text(customer)} is allowed {a.branches[j].limit} by `{a.rule.id}`; "
         f"lower the branch to the stricter limit, or remove it",
         branch.span,
         related=tuple(Related(x.branches[k].span, f"`{x.rule.id}` is at least as strict here")
@@ -154,9 +155,10 @@ def _partly(s, b: Limit, i: int, lower: list, covered: Condition, region) -> Dia
     branch = b.branches[i]
     return Diagnostic(
         "PL511",
-        f"branch {branch_name(b, i)} of `{b.rule.id}` binds only for some of its customers: {customer_text(customer)} is held to "
-        f"{a.branches[j].limit} by {rule_ref(a.rule)} first, {customer_text(binding)} to {branch.limit} by this "
-        f"branch; nothing to do if that is intended, else make the limits agree",
+        f"branch {branch_name(b, i)} of `{b.rule.id}` binds only for some of its customers: "
+        f"{customer_text(customer)} is held to {a.branches[j].limit} by {rule_ref(a.rule)} first, "
+        f"{customer_text(binding)} to {branch.limit} by this branch; nothing to do if that is intended, "
+        "else make the limits agree",
         branch.span,
         related=(Related(a.branches[j].span, f"`{a.rule.id}` is stricter for some of its customers here"),),
         data={"rule": b.rule.id, **_branch(b, i), "example": _example(customer), "example_limit": _about(a, j),
