@@ -4,7 +4,8 @@ Each command lives in `policylang/commands/<name>.py` and exposes `HELP`,
 `add_arguments(parser)` and `run(args) -> int`; heavy libraries (sqlglot,
 DuckDB, z3) are imported inside `run`, so `check` starts fast. Exit codes:
 0 success, 1 findings at error level (or a failed test/check), 2 usage or
-internal error. Nothing a user types or writes ends in a traceback.
+internal error, 130 interrupted (Ctrl-C, or a database driver's error saying
+so). Nothing a user types or writes ends in a traceback.
 """
 from __future__ import annotations
 
@@ -52,11 +53,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"policylang: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
-        print("policylang: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug of ours: say so plainly, exit 2, no traceback
+        if _driver_interrupt(exc):
+            return _interrupted()
         print(f"policylang: internal error: {type(exc).__name__}: {exc}\n"
               "please report this with the command and input that caused it", file=sys.stderr)
         return 2
+
+
+def _driver_interrupt(exc: Exception) -> bool:
+    """Is `exc` a database driver's answer to Ctrl-C (DuckDB's `InterruptException`)? Looked up without
+    importing anything: this runs when something already went wrong."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.InterruptException)
+
+
+def _interrupted() -> int:
+    """Say that Ctrl-C ended the command; its exit code."""
+    print("policylang: interrupted", file=sys.stderr)
+    return 130

@@ -9,25 +9,16 @@ analyst sees everything a relaxed rule would still run into.
 """
 from __future__ import annotations
 
-import argparse
 from datetime import datetime, timezone
 from decimal import Decimal
 
 from ..errors import DataError
+from .arguments import as_of_argument
 
 SAW_WIDTH = 38  # a window's bounds on one line
 PIPE_WIDTH = 120  # output to a file or pipe is not wrapped at 80 columns
 
 HELP = "show every rule that applies to a candidate, the counts and limits it saw, and the decision"
-
-
-def as_of_argument(text: str) -> datetime:
-    """An ISO 8601 instant as naive UTC (a time without an offset is read as UTC)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not an ISO 8601 time; write e.g. 2025-06-30T06:00:00Z") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def add_arguments(parser):

@@ -3,26 +3,31 @@
 By default the config's `data:` files (CSV or Parquet, typed by
 `policylang.data_files`) are loaded into an in-process DuckDB under the
 warehouse table and column names; with `--db URL` the same query runs on the
-existing tables of that database (`policylang.engines.connect`). The decisions
-are materialised once in a table (a temporary one, or `--out table:NAME`),
-written to `--out FILE` (CSV or Parquet by extension), and summarised by rule,
-business unit and channel (`policylang.summary`). A spinner with the elapsed
-time shows while the engine works, on a terminal only.
+existing tables of that database (`policylang.engines.connect`, which refuses
+a database file that does not exist). The decisions are materialised once in a
+table — a temporary one, or with `--out table:NAME` a new table swapped in for
+NAME only when complete — written to `--out FILE` (CSV or Parquet by
+extension, replacing the file only when complete), and summarised by rule,
+business unit and channel (`policylang.summary`). An output that names an
+input is refused before anything runs (`run_output`). The engine works in a
+worker thread, so Ctrl-C cancels its statement at once and ends in
+"interrupted" (exit 130). A spinner with the elapsed time shows while the
+engine works, on a terminal only.
 """
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import UsageError
-from .explain import as_of_argument
+from ..errors import DataError
+from .arguments import as_of_argument
+from .run_output import Output, claimed, parse_output, refuse_inputs, staged_file
 
 HELP = "decide the batch of candidates: write the decisions and print a summary"
 DECISIONS_TABLE = "policylang_decisions"
-FILE_FORMATS = (".csv", ".parquet")
+NOT_KEPT = "decisions were not kept: add `--out decisions.csv`, or `--out table:NAME` with `--db`"
 
 
 def add_arguments(parser):
@@ -36,50 +41,19 @@ def add_arguments(parser):
                         help="write the decisions to FILE.csv, FILE.parquet or, with --db, table:NAME")
 
 
-@dataclass(frozen=True)
-class Output:
-    file: Path | None = None
-    table: str | None = None
-
-
-def parse_output(text: str | None, db: str | None) -> Output:
-    if text is None:
-        return Output()
-    if text.startswith("table:"):
-        name = text[len("table:"):]
-        if not db:
-            raise UsageError(f"`--out {text}` writes to a database table: add `--db URL`, "
-                             "or write a `.csv` or `.parquet` file")
-        if not name:
-            raise UsageError("`--out table:` needs a table name, e.g. `--out table:decisions`")
-        return Output(table=name)
-    path = Path(text)
-    if path.suffix.lower() not in FILE_FORMATS:
-        raise UsageError(f"cannot tell the format of `--out {text}`: name a `.csv` or `.parquet` file, "
-                         "or `table:NAME` with `--db`")
-    return Output(file=path)
-
-
-def open_data_files(config, policy):
-    """An in-process DuckDB engine holding the config's data files as the policy's warehouse tables."""
+def load_data_files(engine, config, policy) -> None:
+    """The config's data files as the policy's warehouse tables on the in-process DuckDB `engine`."""
     from duckdb import ColumnExpression
 
     from ..data_files import typed_tables
     from ..engines.base import table_expression
-    from ..engines.duckdb import DuckDBEngine
 
-    engine = DuckDBEngine.open()
-    try:
-        for table, relation in typed_tables(engine.connection, config).items():
-            target = table_expression(policy.table(table))
-            if target.args.get("db"):
-                engine.create_schema(target)
-            renamed = [ColumnExpression(c).alias(policy.column(table, c)) for c in relation.columns]
-            relation.select(*renamed).create(target.sql(dialect=engine.dialect))
-    except BaseException:
-        engine.close()
-        raise
-    return engine
+    for table, relation in typed_tables(engine.connection, config).items():
+        target = table_expression(policy.table(table))
+        if target.args.get("db"):
+            engine.create_schema(target)
+        renamed = [ColumnExpression(c).alias(policy.column(table, c)) for c in relation.columns]
+        relation.select(*renamed).create(target.sql(dialect=engine.dialect))
 
 
 @contextmanager
@@ -94,13 +68,13 @@ def progress(console, what: str):
 
 
 def write_file(engine, table, path: Path) -> None:
-    """The decisions table, ordered by candidate, as CSV or Parquet."""
+    """The decisions table, ordered by candidate, as CSV or Parquet; `path` is replaced only when the
+    whole file is written (and the run was not cancelled meanwhile)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pa_parquet
     from sqlglot import exp
 
-    from ..errors import DataError
     from ..model import DECISION_COLUMNS
 
     query = exp.select(*(exp.column(c, quoted=True) for c in DECISION_COLUMNS)).from_(table).order_by(
@@ -110,47 +84,98 @@ def write_file(engine, table, path: Path) -> None:
     else:
         decisions = pa.Table.from_pylist([dict(zip(DECISION_COLUMNS, row)) for row in engine.execute(query)])
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix.lower() == ".csv":
-            pa_csv.write_csv(decisions, path)
-        else:
-            pa_parquet.write_table(decisions, path)
+        with staged_file(path) as staged:
+            if path.suffix.lower() == ".csv":
+                pa_csv.write_csv(decisions, staged)
+            else:
+                pa_parquet.write_table(decisions, staged)
+            engine.raise_if_cancelled()
     except (OSError, pa.ArrowException) as exc:
         raise DataError(f"cannot write `{path}` ({getattr(exc, 'strerror', None) or exc}): "
                         "choose a file in a folder you can write to") from None
 
 
-def materialise(engine, policy, as_of: datetime | None, output: Output, console):
-    """Materialise the decisions on `engine`; write `output`; return the summary's grouped counts."""
+def summary_counts(engine, policy, table) -> list[tuple]:
+    """The summary's grouped counts of the decisions in `table`."""
+    from ..summary import summary_query
+
+    return engine.execute(summary_query(policy, table).sql(dialect=engine.dialect))
+
+
+def materialise(engine, policy, as_of: datetime | None, output: Output, console) -> list[tuple]:
+    """Materialise the decisions on `engine`; write `output`; return the summary's grouped counts. A
+    table output is claimed first (`Engine.claiming`), so a second run writing it stops at once, and
+    the tables are checked before the transaction that replaces it begins."""
     from sqlglot import exp
 
     from ..compilers.sql import compile_policy
+    from ..data_checks import check_tables
     from ..engines.base import table_expression
-    from ..summary import summary_query
 
     query = compile_policy(policy, engine.dialect, as_of)
-    if output.table:
-        table = table_expression(output.table)
-        engine.drop(table)
-        create = exp.Create(this=table, kind="TABLE", expression=query)
-    else:
+    target = table_expression(output.table) if output.table else None
+    with progress(console, "deciding"), engine.claiming(target) if target else nullcontext():
+        check_tables(engine, policy)  # tables and columns the query reads, values it cannot read right
+        if target:
+            with engine.replacing(target) as staged:
+                return decided_into(engine, policy, query, staged)
         table = exp.table_(DECISIONS_TABLE, quoted=True)
-        create = exp.Create(this=table, kind="TABLE", expression=query,
-                            properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
-    with progress(console, "deciding"):
-        engine.run(create)
-        counts = engine.execute(summary_query(policy, table).sql(dialect=engine.dialect))
+        counts = decided_into(engine, policy, query, table, exp.TemporaryProperty())
         if output.file:
             write_file(engine, table, output.file)
-    return counts
+        return counts
+
+
+def decided_into(engine, policy, query, table, *properties) -> list[tuple]:
+    """Create `table` (with `properties`) from the decision query; the summary's grouped counts."""
+    from sqlglot import exp
+
+    engine.run(exp.Create(this=table, kind="TABLE", expression=query,
+                          properties=exp.Properties(expressions=list(properties)) if properties else None))
+    return summary_counts(engine, policy, table)
+
+
+def decide(engine, project, policy, as_of: datetime | None, output: Output, db: str | None, console):
+    """Everything the engine does for one run (in `Engine.interruptible`'s worker thread): the data files
+    loaded when there is no `--db`, then `materialise`, a driver's error told as a `DataError`."""
+    if db is None:
+        with progress(console, "loading data"):
+            load_data_files(engine, project.config, policy)
+    try:
+        return materialise(engine, policy, as_of, output, console)
+    except engine.errors as exc:
+        raise failure(engine, exc, db, output) from None
+
+
+def failure(engine, exc: Exception, db: str | None, output: Output) -> BaseException:
+    """What a driver error `exc` of the decision query means for the user: an interrupt, another run
+    holding the database, or a failed query (the driver's first line, without any password)."""
+    from ..engines.base import interrupted
+    from ..engines.urls import redacted, scrubbed
+
+    if interrupted(exc):
+        return KeyboardInterrupt()
+    where = f"`{redacted(db)}`" if db else "the data files"
+    if engine.locked(exc):
+        return DataError(f"{where} is in use by another process (another run writing to it?); "
+                         "wait for it to finish, then run again")
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    kept = f"; table `{output.table}` is as it was" if output.table else ""
+    return DataError(f"the decision query failed on {where}: {scrubbed(detail, db) if db else detail}{kept}; "
+                     "check that the tables and columns the policy reads exist")
+
+
+def engine_for(db: str | None):
+    """The engine of `--db` (an existing database only), else a new in-process DuckDB."""
+    from ..engines import connect
+    from ..engines.duckdb import DuckDBEngine
+
+    return connect(db, create=False) if db else DuckDBEngine.open()
 
 
 def run(args) -> int:
     from rich.console import Console
 
-    from ..engines import connect
-    from ..engines.urls import redacted
-    from ..errors import DataError
     from ..project import load_project, require_policy
     from ..summary import Summary, print_summary
 
@@ -158,20 +183,16 @@ def run(args) -> int:
     output = parse_output(args.out, args.db)
     project = load_project(args.project)
     policy = require_policy(project)
+    refuse_inputs(output, project.config, policy.tables)
     started = time.monotonic()
     status = Console(stderr=True)
-    with progress(status, "loading data"):
-        engine = connect(args.db) if args.db else open_data_files(project.config, policy)
-    with engine:
-        try:
-            counts = materialise(engine, policy, as_of, output, status)
-        except engine.errors as exc:
-            where = f"`{redacted(args.db)}`" if args.db else "the data files"
-            raise DataError(f"the decision query failed on {where}: {str(exc).strip().splitlines()[0]}; "
-                            "check that the tables and columns the policy reads exist") from None
+    with claimed(output.file), engine_for(args.db) as engine:
+        counts = engine.interruptible(lambda: decide(engine, project, policy, as_of, output, args.db, status))
     when = as_of.isoformat(sep=" ") if as_of else "now"
     heading = f"policy {policy.version}, as of {when}, decided in {time.monotonic() - started:.1f} s"
     print_summary(Console(), Summary.from_rows(counts), heading)
     if output.file or output.table:
         print(f"decisions written to {output.file or 'table ' + output.table}")
+    else:
+        print(NOT_KEPT)
     return 0

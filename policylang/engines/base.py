@@ -1,4 +1,4 @@
-"""What every engine shares: typed tables from a `Dataset`, and decisions.
+"""What every engine shares: typed tables from a `Dataset`, decisions, and safe writes.
 
 An `Engine` wraps one open connection. `load` (re)creates the six tables of
 SPEC 3 under the policy's warehouse names, every column nullable and typed by
@@ -8,18 +8,32 @@ for the rest (attributes as configured), and inserts the rows through driver
 parameters. `decisions` runs the compiled query and normalises its rows so they
 compare equal to the reference interpreter's. Subclasses say how their
 dialect spells each kind and how their driver takes values.
+
+`run --out table:NAME` writes through `replacing`: the decisions go into a new,
+uniquely named table that is swapped in for NAME only when complete, under a
+per-table lock (`claiming`), so NAME survives any failure (docs/run.md, per
+engine). `interruptible` runs such work in a worker thread, so that Ctrl-C
+reaches the main thread at once and cancels the server's statement.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import sys
+import threading
+import uuid
+from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar, Iterator, TypeVar
 
 from sqlglot import exp
 
 from ..dataset import Dataset, Decision
+from ..errors import DataError
 from ..model import TABLE_COLUMNS, PolicySet
+
+T = TypeVar("T")
+CANCEL_SECONDS = 0.5  # how often a cancelled run's statement is cancelled again until its worker ends
 
 ID_COLUMNS = ("customer_id", "candidate_id", "campaign_id")
 TIMESTAMP_COLUMNS = ("sent_at", "opened_at", "clicked_at", "converted_at", "updated_at", "occurred_at")
@@ -71,6 +85,21 @@ def plain(value: Any) -> Any:
     return value
 
 
+def instant(value: Any) -> datetime | None:
+    """A driver's timestamp as naive UTC (SQLite gives ISO text, some drivers an aware datetime)."""
+    if isinstance(value, (bytes, bytearray, str)):
+        value = datetime.fromisoformat(plain(value))
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def decision(row: tuple) -> Decision:
+    """One row of the decision query as a `Decision`."""
+    *values, as_of = row
+    return Decision(*map(plain, values), instant(as_of))
+
+
 @lru_cache(maxsize=64)
 def compiled(policy: PolicySet, dialect: str, as_of: datetime | None) -> str:
     """The decision query, compiled once per policy set, dialect and as-of time."""
@@ -79,13 +108,39 @@ def compiled(policy: PolicySet, dialect: str, as_of: datetime | None) -> str:
     return to_sql(policy, dialect, as_of)
 
 
+def sibling(target: exp.Table, prefix: str) -> exp.Table:
+    """A new table name in `target`'s schema, `<prefix>_<12 random hex digits>`: short enough for every
+    engine's identifiers, and never the name of a table a killed run left behind."""
+    return exp.table_(f"{prefix}_{uuid.uuid4().hex[:12]}", db=target.args.get("db"),
+                      catalog=target.args.get("catalog"), quoted=True)
+
+
+def lock_name(target: exp.Table) -> str:
+    """The name two runs writing `target` lock by: its parts, lower case (unquoted names fold case)."""
+    return ".".join(part.name.lower() for part in target.parts)
+
+
+def busy(target: exp.Table) -> DataError:
+    """The error of a run that finds another one writing `target`."""
+    return DataError(f"another run is writing table `{lock_name(target)}`; wait for it to finish, "
+                     "or write another table")
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Was `exc` a driver's answer to Ctrl-C? DuckDB raises `InterruptException` for it."""
+    duckdb = sys.modules.get("duckdb")  # imported only when a command used it
+    return duckdb is not None and isinstance(exc, duckdb.InterruptException)
+
+
 def drop_statement(kind: str, target: exp.Table) -> exp.Drop:
     """`DROP <kind> IF EXISTS <target>`."""
     return exp.Drop(tables=[target], kind=kind, exists=True)
 
 
 def sort_key(decision: Decision) -> tuple:
-    return (type(decision.candidate_id).__name__, decision.candidate_id)
+    """Decisions in a stable order, by candidate id first (NULL and repeated ids included)."""
+    return tuple((value is None, type(value).__name__, value if value is not None else 0)
+                 for value in decision.as_tuple())
 
 
 def pyformat(statement: exp.Expression) -> exp.Expression:
@@ -113,6 +168,7 @@ class Engine:
     def __init__(self, connection):
         self.connection = connection
         self._loaded: list[exp.Table] = []
+        self._cancelled = threading.Event()  # set by `cancel`: nothing is swapped in after it
 
     @classmethod
     def scratch(cls) -> "Engine":
@@ -122,7 +178,13 @@ class Engine:
     # --- running SQL -------------------------------------------------------
 
     def execute(self, sql: str) -> list[tuple]:
-        """Run one statement; the rows it returns (none for DDL)."""
+        """Run one statement; the rows it returns (none for DDL). A cancelled engine runs nothing more
+        (KeyboardInterrupt): what cleans up after a cancel runs through `statement`."""
+        self.raise_if_cancelled()
+        return self.statement(sql)
+
+    def statement(self, sql: str) -> list[tuple]:
+        """Run one statement, cancelled or not; the rows it returns (none for DDL)."""
         cursor = self.connection.cursor()
         try:
             cursor.execute(sql)
@@ -136,7 +198,87 @@ class Engine:
     def decisions(self, policy: PolicySet, as_of: datetime | None) -> list[Decision]:
         """Compile the policy for this engine, run it, and return its rows sorted by candidate."""
         rows = self.execute(compiled(policy, self.dialect, as_of))
-        return sorted((Decision(*map(plain, row)) for row in rows), key=sort_key)
+        return sorted(map(decision, rows), key=sort_key)
+
+    # --- replacing a table safely -------------------------------------------
+
+    @contextmanager
+    def replacing(self, target: exp.Table) -> Iterator[exp.Table]:
+        """A new table beside `target` for the block to create; swapped in for `target` (which may not
+        exist) when the block completes. Run under `claiming(target)`. Here in one transaction
+        (transactional DDL: DuckDB, SQLite, PostgreSQL), so any failure, Ctrl-C or lost connection
+        rolls back to `target` as it was and leaves no new table behind."""
+        staged = sibling(target, "policylang_new")
+        self.run(exp.Transaction())
+        try:
+            yield staged
+            self.raise_if_cancelled()
+            self.drop(target)
+            self.run(exp.Alter(this=staged, kind="TABLE", actions=[exp.AlterRename(this=exp.table_(
+                target.name, quoted=True))]))
+            self.run(exp.Commit())
+        except BaseException:
+            with suppress(*self.errors):  # a lost connection has rolled back already
+                self.statement(exp.Rollback().sql(dialect=self.dialect))
+            raise
+
+    @contextmanager
+    def claiming(self, target: exp.Table) -> Iterator[None]:
+        """Hold, for the block, the lock that keeps two runs from writing `target` at once (raising
+        `busy(target)` when another run holds it). DuckDB and SQLite lock their database file
+        themselves: a second writer gets the driver's error, which `locked` recognises."""
+        yield
+
+    @classmethod
+    def locked(cls, exc: Exception) -> bool:
+        """Does the driver error `exc` say that another connection holds the database?"""
+        return False
+
+    # --- Ctrl-C ------------------------------------------------------------
+
+    def interruptible(self, work: Callable[[], T]) -> T:
+        """`work()`, run in a worker thread while this (main) thread waits, so that Ctrl-C is seen at
+        once, whatever the driver is doing: the running statement is cancelled (`cancel`), the worker
+        is waited for (it rolls back and cleans up on the error the cancel causes, on a connection
+        still in order), and KeyboardInterrupt is raised."""
+        outcome: dict[str, Any] = {}
+        done = threading.Event()  # not `Thread.join`: interrupted, it takes a running thread for ended
+
+        def target() -> None:
+            try:
+                outcome["value"] = work()
+            except BaseException as exc:  # handed to the main thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=target, name="policylang-engine", daemon=True).start()
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            while not done.is_set():  # again until it ends: a statement may start just after a cancel
+                self.cancel()
+                done.wait(CANCEL_SECONDS)
+            raise
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def cancel(self) -> None:
+        """Stop the statement running on this connection (called from another thread); `replacing`
+        swaps nothing in after this."""
+        self._cancelled.set()
+        self.stop_statement()
+
+    def stop_statement(self) -> None:
+        """Ask the database to stop the statement running on this connection (DuckDB and SQLite have
+        `interrupt`; servers override this)."""
+        self.connection.interrupt()
+
+    def raise_if_cancelled(self) -> None:
+        """KeyboardInterrupt when the run was cancelled: called before anything is swapped in."""
+        if self._cancelled.is_set():
+            raise KeyboardInterrupt
 
     # --- loading a dataset -------------------------------------------------
 

@@ -1,9 +1,16 @@
-"""DuckDB, in process: the embedded default engine."""
+"""DuckDB, in process: the embedded default engine.
+
+A database file is open in one process at a time (DuckDB locks it): a second
+run on it fails to connect, which `locked` recognises. Ctrl-C is
+`connection.interrupt()`, which ends the statement with `InterruptException`.
+"""
 from __future__ import annotations
 
 import duckdb
 
 from .base import Engine
+
+FILE_LOCKED = "Could not set lock on file"  # DuckDB's message when another process has the file open
 
 
 class DuckDBEngine(Engine):
@@ -17,6 +24,10 @@ class DuckDBEngine(Engine):
     def open(cls, path: str = ":memory:") -> "DuckDBEngine":
         return cls(duckdb.connect(path))
 
-    def execute(self, sql: str) -> list[tuple]:
+    @classmethod
+    def locked(cls, exc: Exception) -> bool:
+        return FILE_LOCKED in str(exc)
+
+    def statement(self, sql: str) -> list[tuple]:
         result = self.connection.execute(sql)
         return result.fetchall() if result.description else []

@@ -3,18 +3,26 @@
 SQLite has no timestamp, decimal or boolean type: timestamps are stored as
 TEXT `YYYY-MM-DD HH:MM:SS` (with `.ffffff` only when there are microseconds),
 costs as REAL and booleans as 0/1, which is how such tables look in the wild.
+
+A database file is opened read-write, never created unless asked (`create`).
+The connection may be used from the worker thread of `Engine.interruptible`,
+whose Ctrl-C is `connection.interrupt()`. A second writer waits for SQLite's
+lock, then fails with "database is locked", which `locked` recognises.
 """
 from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
 
 from ..compilers.sql_dialects import timestamp_text  # the text the compiled query compares with
 from .base import Engine
+
+BUSY_SECONDS = 5.0  # how long a statement waits for another connection's write lock before "database is locked"
 
 
 class SQLiteEngine(Engine):
@@ -25,8 +33,17 @@ class SQLiteEngine(Engine):
              "boolean": "INTEGER", "timestamp": "TEXT"}
 
     @classmethod
-    def open(cls, path: str = ":memory:") -> "SQLiteEngine":
-        return cls(sqlite3.connect(path, isolation_level=None))
+    def open(cls, path: str = ":memory:", create: bool = True) -> "SQLiteEngine":
+        """The database at `path` (`:memory:`: a new one in memory); a missing file is created only
+        with `create`, else it is sqlite3's "unable to open database file"."""
+        if path != ":memory:":
+            path = f"{Path(path).absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+        return cls(sqlite3.connect(path, uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_SECONDS))
+
+    @classmethod
+    def locked(cls, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.OperationalError) and "database is locked" in str(exc)
 
     def value(self, value: Any) -> Any:
         if isinstance(value, datetime):
