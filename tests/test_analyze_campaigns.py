@@ -16,6 +16,8 @@ from reference_support import T, candidate, customer, data, policy, touch
 
 from policylang.analyze import campaigns
 from policylang.compilers.reference import explain
+from policylang.compilers.reference_conditions import holds
+from policylang.compilers.reference_customer import Customer
 from policylang.model import CapRule, GapRule
 
 CONDITIONS = ('tier = "gold"', "vip = true", "age < 30", 'not (tier = "gold")')
@@ -91,6 +93,21 @@ def test_the_simulation_agrees_with_the_reference_interpreter(global_rules, unit
         assert finding.data["rule"] in playthrough(policy_set, plan, example_row(finding.data["example"]))[k]
         if finding.data["example_sent"] is not None:
             assert not playthrough(policy_set, plan, example_row(finding.data["example_sent"]))[k]
+    # every stage before the infeasible one that a customer of the grid loses by default is reported
+    by_default = {k for p, row in zip(plays, GRID) for k in range(first if first is not None else len(plan))
+                  if any(lost_by_default(policy_set, rule_id, row) for rule_id in p[k])}
+    assert {int(f.data["stage"][1:]) for f in findings if f.code == "PL512"} == by_default
+
+
+def lost_by_default(policy_set, rule_id: str, row: dict) -> bool:
+    """Does the rule hold the customer by default: a gap, a flat cap, or a tiered cap whose first
+    branch that holds for them is `otherwise`?"""
+    rule = next(r for r in policy_set.rules if r.id == rule_id)
+    if isinstance(rule, GapRule) or not rule.is_tiered:
+        return True
+    who = Customer(1, row, T, policy_set)
+    branch = next((t for t in rule.tiers if t.condition is None or holds(t.condition, who)), None)
+    return branch is not None and branch.condition is None
 
 
 def example_row(example: dict) -> dict:
