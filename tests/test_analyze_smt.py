@@ -1,5 +1,5 @@
-"""The z3 encoding of conditions (SPEC 4.2): two-valued logic with NULL, whole days,
-exact decimals, bounded scores; counter-examples decoded as attribute values."""
+"""The z3 encoding of conditions (docs/language.md, "NULL and two-valued logic"): two-valued logic
+with NULL, whole days, exact decimals, bounded scores; counter-examples decoded as attribute values."""
 from decimal import Decimal
 
 import pytest

@@ -4,7 +4,7 @@ Each campaign is played out on an otherwise silent customer: stage `day N` is
 a candidate of the campaign's unit, with no topic, decided N days after the
 first at the same time of day; stages on one day form one batch, in the order
 written; a suppressed stage is not sent and counts against nothing. Against it
-run the gaps and caps of the global file and of the unit (SPEC 5.5, 5.6). With
+run the gaps and caps of the global file and of the unit (docs/language.md, Gap, Cap). With
 tiered caps the play depends on the customer: it is played once per class of
 customers that the caps' branches tell apart (z3 finds the classes that exist).
 The first stage that one rule suppresses in every class is reported, with that

@@ -73,7 +73,7 @@ def limits(policy: PolicySet) -> list[Limit]:
 
 def scope_covers(wider: str, narrower: str) -> bool:
     """Does a rule of scope `wider` count every message a rule of scope `narrower` counts?
-    (Global rules count every business unit's messages, SPEC 5.3.)"""
+    (Global rules count every business unit's messages: docs/language.md, "How a batch is decided".)"""
     return wider == GLOBAL or wider == narrower
 
 

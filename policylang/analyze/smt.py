@@ -3,7 +3,7 @@
 A `Space` encodes "some customer at some as-of time" for one policy set. Each
 attribute is a z3 value plus a NULL flag; a comparison, `in`, `not in` or
 `days_since` holds only when the attribute is not NULL, and `not` is plain
-negation, which is the two-valued logic of SPEC 4.2 exactly. Text values are
+negation: the two-valued logic of docs/language.md ("NULL and two-valued logic"). Text values are
 integers: each literal a condition mentions gets its own number and every
 other number stands for a text no condition mentions. Integers are z3 integers,
 decimals z3 reals (exact), booleans z3 booleans, and a timestamp attribute is
