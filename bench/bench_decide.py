@@ -38,7 +38,7 @@ from policylang.commands.run import open_data_files
 from policylang.compilers.reference import decide
 from policylang.compilers.sql import compile_policy
 from policylang.dataset import Dataset
-from policylang.model import TABLE_COLUMNS
+from policylang.model import DECISION_COLUMNS, TABLE_COLUMNS
 from policylang.project import load_project, require_policy
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     interpreted = timed(f"interpreter, {len(sample.candidates)} candidates",
                         lambda: decide(policy, sample, generate_data.AS_OF), results)
     from_sql = {row[0]: row[1:] for row in con.execute(
-        exp.select("candidate_id", "customer_id", "decision", "rule", "policy_version").from_(decisions)
+        exp.select(*DECISION_COLUMNS).from_(decisions)
         .where(exp.column("customer_id").isin(*map(exp.convert, customers))).sql("duckdb")).fetchall()}
     disagree = [d for d in interpreted if from_sql.get(d.candidate_id) != d.as_tuple()[1:]]
     ratio = results["decision query (CREATE TABLE AS)"] / results["baseline GROUP BY over touches"]

@@ -63,11 +63,10 @@ def test_a_customer_with_1000_candidates_is_decided_as_the_reference_decides(eng
 
 
 @pytest.mark.engine
-def test_mariadb_decides_past_its_session_iteration_limit(engine_pool, request):
+def test_mariadb_decides_past_its_session_iteration_limit(engine_pool):
+    """MariaDB stops a recursive CTE after max_recursive_iterations (1,000 by default) with only a
+    warning, and the compiled query cannot raise it: policylang's session does."""
     mariadb = engine_pool.get("mariadb")
-    request.applymarker(pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-        "MariaDB stops a recursive CTE after max_recursive_iterations (1,000 by default) with only a warning, "
-        "and the compiled query cannot raise it: the session must (policylang/engines/mariadb.py)")))
     assert_matches_reference(mariadb, POLICY, big_batch(2 * BATCH), T)
 
 

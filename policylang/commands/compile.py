@@ -13,7 +13,7 @@ import sys
 
 from ..errors import UsageError
 from .check import project_root
-from .explain import as_of_argument
+from .arguments import as_of_argument
 
 HELP = "compile the policy to one SQL decision query for a warehouse (any sqlglot dialect)"
 

@@ -56,6 +56,19 @@ def load_data_files(engine, config, policy) -> None:
         relation.select(*renamed).create(target.sql(dialect=engine.dialect))
 
 
+def open_data_files(config, policy):
+    """A new in-process DuckDB engine holding the config's data files (for `bench/` and tests)."""
+    from ..engines.duckdb import DuckDBEngine
+
+    engine = DuckDBEngine.open()
+    try:
+        load_data_files(engine, config, policy)
+    except BaseException:
+        engine.close()
+        raise
+    return engine
+
+
 @contextmanager
 def progress(console, what: str):
     """A spinner with the elapsed time while the block runs (drawn only on a terminal)."""

@@ -23,6 +23,7 @@ from sqlglot import exp
 from .base import Engine, busy, drop_statement, lock_name, sibling
 
 LOCAL = dict(host="127.0.0.1", port=3306, user="root", password="", database="test")
+MAX_RECURSION = 4_294_967_295  # the largest `max_recursive_iterations` MariaDB takes
 
 
 class MariaDBEngine(Engine):
@@ -44,7 +45,19 @@ class MariaDBEngine(Engine):
              scratch: bool = False) -> "MariaDBEngine":
         params = dict(host=host, port=port, user=user, password=password, database=database,
                       charset="utf8mb4", autocommit=True, connect_timeout=5)
-        return cls(pymysql.connect(**params), params, scratch)
+        engine = cls(pymysql.connect(**params), params, scratch)
+        engine.lift_recursion_limit()
+        return engine
+
+    def lift_recursion_limit(self) -> None:
+        """MariaDB stops a recursive CTE after `max_recursive_iterations` (1,000 by default) with
+        only a warning, so a customer with more candidates would lose decisions: the session lifts
+        it (docs/design.md, "Recursion limits per dialect"). MySQL 8 has no such variable (the
+        compiled query raises its own limit with a hint), so an unknown variable is left alone."""
+        limit = exp.Set(expressions=[exp.SetItem(kind="SESSION", this=exp.EQ(
+            this=exp.column("max_recursive_iterations"), expression=exp.Literal.number(MAX_RECURSION)))])
+        with suppress(pymysql.err.OperationalError, pymysql.err.InternalError):
+            self.run(limit)
 
     @classmethod
     def scratch(cls, **server) -> "MariaDBEngine":
