@@ -42,9 +42,14 @@ WITH RECURSIVE latest_open AS (
     AND sent_at > TIMESTAMP '2024-06-30 06:00:00' AND sent_at <= TIMESTAMP '2025-06-30 06:00:00'
   GROUP BY customer_id
 ), consent AS (
-  SELECT candidate_id, opt_in
+  -- the row in force, unless an opt-out at or after it overrides an opt-in (a NULL date is the oldest)
+  SELECT candidate_id,
+         opt_in AND NOT (opt_outs > 0 AND (updated_at IS NULL OR coalesce(latest_opt_out >= updated_at, false)))
+           AS opt_in
   FROM (
-    SELECT c.candidate_id, k.status = 'opt_in' AS opt_in,
+    SELECT c.candidate_id, k.status = 'opt_in' AS opt_in, k.updated_at,
+           count(*) FILTER (WHERE k.status <> 'opt_in') OVER (PARTITION BY c.candidate_id) AS opt_outs,
+           max(k.updated_at) FILTER (WHERE k.status <> 'opt_in') OVER (PARTITION BY c.candidate_id) AS latest_opt_out,
            row_number() OVER (
              PARTITION BY c.candidate_id
              ORDER BY k.topic IS NOT NULL DESC, k.brand IS NOT NULL DESC, k.updated_at IS NOT NULL DESC,
