@@ -16,7 +16,7 @@ import gc
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..discovery import project_root
 from ..render import FORMATS
 
 HELP = "check policies for syntax, name, type and cross-business-unit errors"
@@ -24,21 +24,13 @@ HELP = "check policies for syntax, name, type and cross-business-unit errors"
 
 def add_arguments(parser):
     parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml (default: the current folder)")
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="output format: text (coloured on a terminal), json, github annotations or sarif 2.1.0")
+                        help="the project folder, or any folder inside it: the nearest policylang.yaml above "
+                             "is used (default: the current folder)")
+    parser.add_argument("--format", choices=FORMATS + ("junit",), default="text",
+                        help="output format: text (coloured on a terminal), json, github annotations, sarif 2.1.0 "
+                             "or junit XML")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 on the findings `lint: warn:` in policylang.yaml allows, too")
-
-
-def project_root(arg: str) -> Path:
-    """The project folder named on the command line, or a `UsageError` saying what is wrong with it."""
-    root = Path(arg)
-    if not root.exists():
-        raise UsageError(f"project folder `{arg}` does not exist; pass the folder that holds policylang.yaml")
-    if not root.is_dir():
-        raise UsageError(f"`{arg}` is not a folder; pass the project folder that holds policylang.yaml")
-    return root
 
 
 def checked_sources(root: Path, project) -> dict:
@@ -90,5 +82,10 @@ def run(args) -> int:
         if project.policy is not None:
             findings += analyze(project.policy)
         verdict = judge(unique(findings), project, analysed=project.policy is not None, strict=args.strict)
-        print_diagnostics(verdict.shown, sys.stdout, checked_sources(root, project), fmt=args.format)
+        if args.format == "junit":
+            from ..render_junit import check_junit
+
+            sys.stdout.write(check_junit(verdict.shown, verdict.failing))
+        else:
+            print_diagnostics(verdict.shown, sys.stdout, checked_sources(root, project), fmt=args.format)
     return 1 if verdict.failing else 0

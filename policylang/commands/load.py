@@ -21,7 +21,7 @@ HELP = "load the config's data files into a database's tables (those `policylang
 
 def add_arguments(parser):
     parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml (default: the current folder)")
+                        help="the project folder, or any folder inside it (default: the current folder)")
     parser.add_argument("--db", metavar="URL", required=True,
                         help="the database to load (duckdb:///file, sqlite:///file, postgresql://..., mysql://...)")
     parser.add_argument("--replace", action="store_true",
@@ -37,7 +37,7 @@ def run(args) -> int:
     from ..engines.urls import redacted
     from ..project import load_project, require_policy
     from ..warehouse import tables
-    from .check import project_root
+    from ..discovery import project_root
 
     project = load_project(project_root(args.project))
     policy = require_policy(project)

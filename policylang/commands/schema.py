@@ -14,7 +14,7 @@ HELP = "print the CREATE TABLE statements of the tables the policy reads, for a 
 
 def add_arguments(parser):
     parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml (default: the current folder)")
+                        help="the project folder, or any folder inside it (default: the current folder)")
     parser.add_argument("--dialect", metavar="D",
                         help="the SQL dialect to write, e.g. postgres, sqlite, snowflake (default: the config's)")
 
@@ -22,7 +22,7 @@ def add_arguments(parser):
 def run(args) -> int:
     from ..project import load_project, require_policy
     from ..warehouse import create_statements, project_data, tables
-    from .check import project_root
+    from ..discovery import project_root
     from .compile import chosen_dialect
 
     project = load_project(project_root(args.project))

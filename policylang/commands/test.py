@@ -4,8 +4,10 @@ Every case of every `tests/*.yaml` fixture (format: docs/policy-tests.md,
 reader: `policylang.fixtures`) is decided by the reference interpreter and by
 the compiled SQL on an in-process DuckDB; a case passes when both give each
 candidate the expected decision and rule. A failure shows a table of the
-candidates that differ: expected, interpreter, SQL. Exit 0 when every case
-passes, 1 otherwise.
+candidates that differ: expected, interpreter, SQL; `--format junit` writes the
+same as JUnit XML (`policylang.render_junit`). Exit 0 when every case passes,
+1 otherwise. The project is found as every command finds it
+(`policylang.discovery`).
 """
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ HELP = "run the policy unit tests (tests/*.yaml) on the reference interpreter an
 
 def add_arguments(parser):
     parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml and tests/ (default: the current folder)")
+                        help="the project folder holding policylang.yaml and tests/, or any folder inside it "
+                             "(default: the current folder)")
+    parser.add_argument("--format", choices=("text", "junit"), default="text",
+                        help="the report: text, or JUnit XML for CI systems")
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,9 @@ def run(args) -> int:
     from ..fixtures import fixture_files, load_fixture
     from ..project import load_project, require_policy
 
-    project = load_project(args.project)
+    from ..discovery import project_root
+
+    project = load_project(project_root(args.project))
     policy = require_policy(project)
     folder = project.config.root / "tests"
     files = fixture_files(folder)
@@ -114,5 +121,12 @@ def run(args) -> int:
     with DuckDBEngine.open() as engine:
         queries = CompiledQueries(policy, engine.dialect)
         outcomes = [run_case(policy, engine, queries, file, case) for file, case in cases]
-    report(Console(), outcomes)
+    if args.format == "junit":
+        import sys
+
+        from ..render_junit import test_junit
+
+        sys.stdout.write(test_junit(outcomes, diff_lines))
+    else:
+        report(Console(), outcomes)
     return 0 if all(o.passed for o in outcomes) else 1
