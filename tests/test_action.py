@@ -1,6 +1,7 @@
 """The composite GitHub Action (action.yml): its shell steps, run as the runner would in a
-throwaway Git repository (the install step against a stand-in `python`: offline, pip cannot build), annotate, write SARIF and list every finding
-in the step summary, and fail the job on a finding the project has not allowed."""
+throwaway Git repository, annotate, write SARIF, list every finding in the step summary and
+fail the job on a finding the project has not allowed. The install step runs against a
+stand-in `python` (offline, pip cannot build the package), which records what it was asked."""
 import os
 import re
 import shutil
