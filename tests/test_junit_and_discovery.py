@@ -125,3 +125,8 @@ def test_without_a_config_above_the_folder_is_reported_as_before(tmp_path, capsy
     monkeypatch.chdir(tmp_path)
     code, out, _ = cli(capsys, "check", "--format", "json")
     assert code == 1 and '"code": "PL405"' in out
+
+
+def test_run_finds_the_nearest_config_above(inside, capsys):
+    code, out, err = cli(capsys, "run", "--as-of", "2025-06-30T06:00:00Z")
+    assert (code, err) == (0, "") and "0 candidates" in out

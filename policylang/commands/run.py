@@ -189,12 +189,13 @@ def engine_for(db: str | None):
 def run(args) -> int:
     from rich.console import Console
 
+    from ..discovery import project_root
     from ..project import load_project, require_policy
     from ..summary import Summary, print_summary
 
     as_of = args.as_of
     output = parse_output(args.out, args.db)
-    project = load_project(args.project)
+    project = load_project(project_root(args.project))
     policy = require_policy(project)
     refuse_inputs(output, project.config, policy.tables)
     started = time.monotonic()
