@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Mapping, NoReturn
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.internal.conjecture import engine as conjecture_engine
 
@@ -30,14 +30,14 @@ from policylang.engines.urls import engine_class
 
 ENGINES = ("duckdb", "sqlite", "postgres", "mariadb", "spark")
 # examples per engine under the `ci` profile; other profiles scale them by their max_examples
-EXAMPLES = {"duckdb": 300, "sqlite": 150, "postgres": 200, "mariadb": 100, "spark": 15}
+EXAMPLES = {"duckdb": 40, "sqlite": 40, "postgres": 25, "mariadb": 25, "spark": 8}
 
 EXAMPLE_DATABASE = DirectoryBasedExampleDatabase(str(Path(__file__).parent / "hypothesis-examples"))
 QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
 CI_EXAMPLES = 100  # the profile's max_examples; `engine_settings` scales EXAMPLES by max_examples / CI_EXAMPLES
 PROFILES = {  # name -> (settings, seconds Hypothesis may spend shrinking one failure)
     "ci": (settings(derandomize=True, max_examples=CI_EXAMPLES, deadline=None, print_blob=True,
-                    suppress_health_check=QUIET), 20),
+                    suppress_health_check=QUIET, phases=[p for p in Phase if p is not Phase.explain]), 20),
     "dev": (settings(max_examples=CI_EXAMPLES // 4, deadline=None, database=EXAMPLE_DATABASE, print_blob=True,
                      suppress_health_check=QUIET), 30),
     "deep": (settings(max_examples=CI_EXAMPLES * 20, deadline=None, database=EXAMPLE_DATABASE, print_blob=True,
@@ -125,12 +125,17 @@ def engine(request, engine_pool) -> Engine:
     return engine_pool.get(request.param)
 
 
+def scaled_settings(examples: int) -> settings:
+    """The profile's settings with `examples` (the count under `ci`) scaled to its max_examples."""
+    scaled = max(1, examples * settings.default.max_examples // CI_EXAMPLES)
+    return settings(settings.default, max_examples=scaled, deadline=None, suppress_health_check=QUIET)
+
+
 @pytest.fixture
 def engine_settings(engine):
     """Hypothesis settings for a property run on `engine`: the profile's, with the engine's share of
     its examples (EXAMPLES under `ci`), no deadline."""
-    scaled = max(1, EXAMPLES[engine.name] * settings.default.max_examples // CI_EXAMPLES)
-    return settings(settings.default, max_examples=scaled, deadline=None, suppress_health_check=QUIET)
+    return scaled_settings(EXAMPLES[engine.name])
 
 
 def assert_matches_reference(engine: Engine, policy, data, as_of) -> None:

@@ -13,6 +13,7 @@ status is 0 only when every mutant is caught.
 
     python tests/mutants.py                 # every mutant
     python tests/mutants.py --only gap      # the mutants whose name contains `gap`
+    python tests/mutants.py --jobs 2        # two copies, two mutants at a time
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,7 +94,7 @@ IGNORED = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", ".hypothes
 def make_copy(into: Path) -> Path:
     """The working tree copied to `into`, importable as `policylang` from there: the editable install maps
     policylang.compilers and policylang.grammar to the checkout, so the copy links them into its package."""
-    copy = into / "repo"
+    copy = into
     shutil.copytree(ROOT, copy, ignore=IGNORED, symlinks=True)
     for name in ("compilers", "grammar"):
         (copy / "policylang" / name).symlink_to(copy / name, target_is_directory=True)
@@ -121,27 +123,45 @@ def apply(copy: Path, mutant: Mutant, pristine: dict[str, str]) -> None:
     (copy / mutant.path).write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
 
 
+def verdict(copy: Path, mutant: Mutant, pristine: dict[str, str]) -> str:
+    """The mutant applied to `copy`, the differential test run, the file restored: a line of the report."""
+    apply(copy, mutant, pristine)
+    status, seconds, last = differential_test(copy)
+    (copy / mutant.path).write_text(pristine[mutant.path], encoding="utf-8")
+    word = {0: "MISSED", 1: "caught"}.get(status, f"ERROR (pytest exit {status}: {last})")
+    return f"{word:7} {seconds:5.0f} s  {mutant.name}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run only the mutants whose name contains this text")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at a time, each in its own copy")
     args = parser.parse_args(argv)
     mutants = [m for m in MUTANTS if args.only in m.name]
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="policylang-mutants-") as tmp:
-        copy = make_copy(Path(tmp))
-        pristine = {m.path: (copy / m.path).read_text(encoding="utf-8") for m in MUTANTS}
-        status, seconds, last = differential_test(copy)
+        copies = [make_copy(Path(tmp) / f"copy{n}") for n in range(max(1, args.jobs))]
+        pristine = {m.path: (copies[0] / m.path).read_text(encoding="utf-8") for m in MUTANTS}
+        status, seconds, last = differential_test(copies[0])
         print(f"unchanged copy: {'passes' if status == 0 else 'FAILS'} ({seconds:.0f} s: {last})", flush=True)
         if status != 0:
             print("the differential test fails without a planted bug: fix that first")
             return 1
-        caught = 0
-        for mutant in mutants:
-            apply(copy, mutant, pristine)
-            status, seconds, last = differential_test(copy)
-            (copy / mutant.path).write_text(pristine[mutant.path], encoding="utf-8")
-            verdict = {0: "MISSED", 1: "caught"}.get(status, f"ERROR (pytest exit {status}: {last})")
-            caught += status == 1
-            print(f"{verdict:7} {seconds:5.0f} s  {mutant.name}", flush=True)
+        free = list(copies)
+
+        def one(mutant: Mutant) -> str:
+            copy = free.pop()
+            try:
+                line = verdict(copy, mutant, pristine)
+            finally:
+                free.append(copy)
+            print(line, flush=True)
+            return line
+
+        with ThreadPoolExecutor(max_workers=len(copies)) as pool:
+            lines = list(pool.map(one, mutants))
+    caught = sum(line.startswith("caught") for line in lines)
+    print(f"({time.perf_counter() - started:.0f} s in all)")
     print(f"mutants: {caught}/{len(mutants)} caught by the differential test")
     return 0 if caught == len(mutants) else 1
 

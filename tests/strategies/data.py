@@ -29,7 +29,7 @@ Candidates no rule looks at (transactional ones) and ones a built-in check
 fails (unknown customer, channel, topic or unit; a NULL or repeated id; NULL
 priority; a bad class; a negative cost) are kept to a few per cent: about one
 candidate in forty is transactional, and only a *messy* batch (`messy=True`,
-or about one draw in 24 when None) has built-in faults, one or two of them.
+or about one draw in 40 when None) has built-in faults, one or two of them.
 The built-ins have their own tests (tests/test_fail_closed.py).
 """
 from __future__ import annotations
@@ -43,7 +43,8 @@ from hypothesis import strategies as st
 
 from policylang.dataset import Dataset
 from policylang.model import (And, CapRule, Compare, Condition, CooldownRule, DaysSince, GapRule, InList, Not, Or,
-                              PolicySet, ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef, SpendCapRule)
+                              PolicySet, PreferencesRule, ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef,
+                              SpendCapRule)
 
 from .config import AS_OF, EVENT_TYPES, TIERS
 
@@ -56,7 +57,7 @@ CENT = Decimal("0.0001")
 class Facts:
     """What a policy set compares against, gathered once so data can sit on its edges."""
 
-    window_hours: set[int] = field(default_factory=lambda: {d * 24 for d in PREFERENCE_WINDOW_DAYS})
+    window_hours: set[int] = field(default_factory=set)  # rules', score lines' and preference rows' windows
     days: dict[str, set[int]] = field(default_factory=dict)  # timestamp attribute -> days_since thresholds
     literals: dict[str, set] = field(default_factory=dict)  # attribute -> values it is compared with
     event_types: set[str] = field(default_factory=lambda: set(EVENT_TYPES))
@@ -88,6 +89,8 @@ def _conditions(policy: PolicySet) -> Iterator[Condition]:
 def facts(policy: PolicySet) -> Facts:
     found = Facts()
     for rule in policy.rules:
+        if isinstance(rule, PreferencesRule):
+            found.window_hours.update(d * 24 for d in PREFERENCE_WINDOW_DAYS)
         if isinstance(rule, (CapRule, SpendCapRule, GapRule, CooldownRule)):
             found.window_hours.add(rule.window.hours)
         if isinstance(rule, CooldownRule):
@@ -119,10 +122,11 @@ def _mix(*weighted: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
 
 
 def _edges(t: datetime, hours: set[int]) -> list[datetime]:
-    """Every window's start and a microsecond either side of it; the as-of time `t`, a microsecond
-    and a day after it."""
+    """Every window's start (twice) and a microsecond either side of it; the as-of time `t`, a
+    microsecond and a day after it."""
     starts = [t - timedelta(hours=h) for h in sorted(hours)]
-    return [s + d for s in starts for d in (-MICROSECOND, timedelta(0), MICROSECOND)] + [t, t + MICROSECOND, t + DAY]
+    return [s + d for s in starts for d in (-MICROSECOND, timedelta(0), timedelta(0), MICROSECOND)] + [
+        t, t + MICROSECOND, t + DAY]
 
 
 def instants(t: datetime, hours: set[int]) -> st.SearchStrategy[datetime]:
@@ -291,7 +295,7 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     if text_ids is None:
         text_ids = draw(st.sampled_from([False, False, True]))
     if messy is None:
-        messy = draw(st.sampled_from([False] * 23 + [True]))  # rare choices last: Hypothesis favours the first
+        messy = draw(st.sampled_from([False] * 39 + [True]))  # rare choices last: Hypothesis favours the first
     found = facts(policy)
     known, unknown, candidate_ids, campaigns = _id_pools(draw, text_ids)
     pool = draw(st.lists(instants(as_of, found.window_hours), min_size=1, max_size=5))

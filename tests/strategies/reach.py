@@ -92,7 +92,7 @@ def _data_classes(data: Dataset) -> set[str]:
     return found | _consent_classes(data.consents)
 
 
-def candidate_outcomes(policy: PolicySet, traces) -> Iterable[str]:
+def candidate_outcomes(traces) -> Iterable[str]:
     """One of OUTCOMES per candidate trace."""
     for trace in traces:
         rule = trace.decision.rule
@@ -126,4 +126,4 @@ def classes(policy: PolicySet, data: Dataset, as_of: datetime) -> tuple[set[str]
     """(the classes this case reaches, one outcome per candidate)."""
     traces = explain(policy, data, as_of)
     reached = _data_classes(data) | _edge_classes(policy, data, as_of) | _decision_classes(policy, traces)
-    return reached, list(candidate_outcomes(policy, traces))
+    return reached, list(candidate_outcomes(traces))
