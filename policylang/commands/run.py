@@ -81,7 +81,7 @@ def progress(console, what: str):
 
 
 def write_file(engine, table, path: Path) -> None:
-    """The decisions table, ordered by candidate, as CSV or Parquet; `path` is replaced only when the
+    """The decisions table, ordered by candidate and customer, as CSV or Parquet; `path` is replaced only when the
     whole file is written (and the run was not cancelled meanwhile)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
@@ -90,8 +90,9 @@ def write_file(engine, table, path: Path) -> None:
 
     from ..model import DECISION_COLUMNS
 
+    # by candidate, then customer: the copies of a repeated id come in the same order every run
     query = exp.select(*(exp.column(c, quoted=True) for c in DECISION_COLUMNS)).from_(table).order_by(
-        exp.column("candidate_id", quoted=True)).sql(dialect=engine.dialect)
+        exp.column("candidate_id", quoted=True), exp.column("customer_id", quoted=True)).sql(dialect=engine.dialect)
     if engine.name == "duckdb":
         decisions = engine.connection.sql(query).to_arrow_table()
     else:
