@@ -32,7 +32,7 @@ FLOORS = {
     "duplicate row: touches": 0.15, "duplicate row: consents": 0.25, "duplicate row: preferences": 0.15,
     "duplicate row: events": 0.12, "priority tie": 0.25, "ids: text": 0.12, "ids: integer": 0.35,
     # NULLs in the nullable columns
-    "NULL touches.channel": 0.03, "NULL touches.business_unit": 0.03, "NULL touches.message_class": 0.025,
+    "NULL touches.channel": 0.008, "NULL touches.business_unit": 0.03, "NULL touches.message_class": 0.025,
     **{f"NULL touches.{c}": 0.15 for c in ("topic", "campaign_id", "sent_at", "cost", "opened_at", "clicked_at",
                                            "converted_at")},
     "NULL consents.topic": 0.45, "NULL consents.brand": 0.45, "NULL consents.status": 0.06,
@@ -43,7 +43,7 @@ FLOORS = {
     # what the interpreter decided: every kind of rule suppresses, the batch's own sends count
     "a marketing candidate sent": 0.33, "suppressed by consent": 0.24, "suppressed by block": 0.05,
     "suppressed by cooldown": 0.05, "suppressed by stop unopened": 0.045, "suppressed by stop conversion": 0.005,
-    "suppressed by gap": 0.05, "suppressed by cap": 0.09, "suppressed by tiered cap": 0.045,
+    "suppressed by gap": 0.05, "suppressed by cap": 0.05, "suppressed by tiered cap": 0.045,
     "suppressed by spend cap": 0.018, "suppressed by preferences": 0.038,
     "suppressed counting earlier sends of the batch": 0.05,
 }
