@@ -116,11 +116,26 @@ def differential_test(copy: Path) -> tuple[int, float, str]:
     return done.returncode, time.perf_counter() - started, last
 
 
+def anchor_problems(root: Path = ROOT) -> list[str]:
+    """Why a mutant cannot be planted in the tree at `root` (its file is gone, its `old` text does not occur
+    exactly once, or `new` equals `old`): empty when every anchor holds. A refactoring that moves the code
+    must update the mutant's `path`/`old`/`new` here."""
+    problems = []
+    for mutant in MUTANTS:
+        path = root / mutant.path
+        if not path.is_file():
+            problems.append(f"mutant `{mutant.name}`: {mutant.path} does not exist")
+            continue
+        count = path.read_text(encoding="utf-8").count(mutant.old)
+        if count != 1:
+            problems.append(f"mutant `{mutant.name}`: its `old` text occurs {count} times in {mutant.path}, not once")
+        if mutant.new == mutant.old:
+            problems.append(f"mutant `{mutant.name}`: `new` is the same as `old`, nothing would be planted")
+    return problems
+
+
 def apply(copy: Path, mutant: Mutant, pristine: dict[str, str]) -> None:
-    text = pristine[mutant.path]
-    if text.count(mutant.old) != 1:
-        raise SystemExit(f"mutant `{mutant.name}`: its text occurs {text.count(mutant.old)} times in {mutant.path}")
-    (copy / mutant.path).write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+    (copy / mutant.path).write_text(pristine[mutant.path].replace(mutant.old, mutant.new), encoding="utf-8")
 
 
 def verdict(copy: Path, mutant: Mutant, pristine: dict[str, str]) -> str:
@@ -138,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="mutants tested at a time, each in its own copy")
     args = parser.parse_args(argv)
     mutants = [m for m in MUTANTS if args.only in m.name]
+    problems = anchor_problems()
+    if problems:
+        print("\n".join(["mutants.py: anchors that no longer match the source (fix them in MUTANTS):", *problems]),
+              file=sys.stderr)
+        return 2
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="policylang-mutants-") as tmp:
         copies = [make_copy(Path(tmp) / f"copy{n}") for n in range(max(1, args.jobs))]
