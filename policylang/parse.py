@@ -17,14 +17,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from lark import Lark
-from lark import __version__ as LARK_VERSION
-from lark.exceptions import UnexpectedInput
-
 from . import ast
 from .diagnostics import Diagnostic
 from .gc_pause import gc_paused
 from .grammar import GRAMMAR_FILE
+from .lark_shim import LARK_VERSION, Lark, UnexpectedInput
 from .parse_build import AstBuilder, StatementError
 from .parse_errors import SyntaxMessages
 from .parse_lexer import GrammarLexer

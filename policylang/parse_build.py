@@ -14,10 +14,9 @@ import math
 import re
 from decimal import Decimal
 
-from lark import Token
-
 from . import ast
 from .diagnostics import Diagnostic
+from .lark_shim import Token
 from .source import Span
 
 MAX_NESTING = 50  # levels of `and` / `or` / `not`; deeper conditions are PL100

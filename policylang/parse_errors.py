@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import re
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
-from lark.parsers.lalr_analysis import Shift
-
 from .diagnostics import Diagnostic
+from .lark_shim import (Lark, Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, acceptable_terminals,
+                        literal_text)
 from .source import Span
 
 _DESCRIBED = {
@@ -37,10 +34,11 @@ class SyntaxMessages:
         self._text = dict(_DESCRIBED)
         self.keywords: dict[str, str] = {}  # reserved word -> its terminal name
         for terminal in lark.terminals:
-            if isinstance(terminal.pattern, PatternStr):
-                self._text[terminal.name] = f"`{terminal.pattern.value}`"
-                if terminal.pattern.value.isidentifier():
-                    self.keywords[terminal.pattern.value] = terminal.name
+            literal = literal_text(terminal)
+            if literal is not None:
+                self._text[terminal.name] = f"`{literal}`"
+                if literal.isidentifier():
+                    self.keywords[literal] = terminal.name
 
     def _expected(self, names) -> str:
         names = set(names) - _CALENDAR_UNITS
@@ -77,7 +75,7 @@ class SyntaxMessages:
             span = Span(path, line, token.column, line, token.column + 1)
         else:
             span = Span(path, line, token.column, token.end_line + line_offset, token.end_column)
-        expected = _acceptable(exc)
+        expected = acceptable_terminals(exc)
         if token.type == "$END" and "RBRACE" in expected:
             return Diagnostic("PL100", "this block is not closed; end it with `}` on a line of its own", span)
         message = f"{self._expected(expected)}, found {self._found(token)}"
@@ -96,27 +94,5 @@ class SyntaxMessages:
             word = _WORD.match(text, start).group(0)
             return f"keywords and names are lower case; write `{word.lower()}`"
         shown = char if char.isprintable() else repr(char)[1:-1]
-        return f"unexpected character `{shown}`; {self._expected(_acceptable(exc))}"
+        return f"unexpected character `{shown}`; {self._expected(acceptable_terminals(exc))}"
 
-
-def _acceptable(exc: UnexpectedInput) -> set[str]:
-    """The terminals the parser could really take next. The LALR state that
-    failed merges the lookaheads of every context, so run each candidate
-    through the parse table's reductions until it shifts or fails."""
-    state = exc.state
-    if state is None:
-        return set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
-    states = state.parse_conf.parse_table.states
-    return {t for t in states[state.position] if t.isupper() and _shifts(states, list(state.state_stack), t)}
-
-
-def _shifts(states, stack: list, terminal: str) -> bool:
-    while True:
-        action, arg = states[stack[-1]].get(terminal, (None, None))
-        if action is None:
-            return False
-        if action is Shift:
-            return True
-        if arg.expansion:
-            del stack[-len(arg.expansion):]
-        stack.append(states[stack[-1]][arg.origin.name][1])

@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import re
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer, PatternStr, _regexp_has_newline
+from .lark_shim import GrammarLexerBase, UnexpectedCharacters, bare_token, literal_text, regexp_has_newline
 
 WORD = "NAME"  # the terminal every word lexes as before keywords are picked out
 _PUNCTUATION = "PUNCTUATION"  # the regex group of all non-word string terminals
 _SKIPPED = "skipped"  # the regex group of the blanks before a token (no terminal name is lower case)
 
 
-class GrammarLexer(Lexer):
+class GrammarLexer(GrammarLexerBase):
     """A Lark lexer (interface 2) over `lexer_conf.terminals`: ignored terminals
     are skipped after their lexer callbacks run (comments are collected so)."""
-
-    __future_interface__ = 2
 
     def __init__(self, lexer_conf):
         self.keywords: dict[str, str] = {}
@@ -36,10 +32,10 @@ class GrammarLexer(Lexer):
         self.terminals_by_name = lexer_conf.terminals_by_name
         groups, skipped = [], []
         for terminal in lexer_conf.terminals:
-            pattern = terminal.pattern
-            if isinstance(pattern, PatternStr):
-                table = self.keywords if pattern.value.isidentifier() else self.punctuation
-                table[pattern.value] = terminal.name
+            pattern, literal = terminal.pattern, literal_text(terminal)
+            if literal is not None:
+                table = self.keywords if literal.isidentifier() else self.punctuation
+                table[literal] = terminal.name
             elif self._skippable(terminal.name, pattern.to_regexp()):
                 skipped.append(pattern.to_regexp())
             else:
@@ -51,11 +47,11 @@ class GrammarLexer(Lexer):
         self._skip = re.compile(skip).match
         self._match = re.compile(skip + f"(?:{'|'.join(groups)})").match
         # only these kinds of token can hold a line break
-        self.multiline = frozenset(t.name for t in lexer_conf.terminals if _regexp_has_newline(t.pattern.to_regexp()))
+        self.multiline = frozenset(t.name for t in lexer_conf.terminals if regexp_has_newline(t.pattern.to_regexp()))
 
     def _skippable(self, name: str, regexp: str) -> bool:
         """Can the terminal be skipped in front of tokens: ignored, no callback, and no line break to count?"""
-        return name in self.ignore and name not in self.callbacks and not _regexp_has_newline(regexp)
+        return name in self.ignore and name not in self.callbacks and not regexp_has_newline(regexp)
 
     def lex(self, lexer_state, parser_state):
         source = lexer_state.text
@@ -63,7 +59,6 @@ class GrammarLexer(Lexer):
         line, line_start = 1, 0
         match, keywords, punctuation = self._match, self.keywords, self.punctuation
         ignore, callbacks, multiline = self.ignore, self.callbacks, self.multiline
-        new = str.__new__
         while pos < end:
             found = match(text, pos, end)
             if found is None:
@@ -79,7 +74,7 @@ class GrammarLexer(Lexer):
                 kind = keywords.get(value, WORD)
             elif kind == _PUNCTUATION:
                 kind = punctuation[value]
-            token = new(Token, value)
+            token = bare_token(value)
             token.type, token.value, token.start_pos, token.end_pos = kind, value, start, stop
             token.line, token.column = line, start - line_start + 1
             if kind in multiline and "\n" in value:
