@@ -1,7 +1,7 @@
 """Benchmark of `policylang check` on a 1 MB policy file (issue 2, item 6).
 
-Writes a project whose global file is about 1 MB of valid statements (the SPEC
-4.1 global file, then seeded segment definitions and, optionally, block rules), then times the installed
+Writes a project whose global file is about 1 MB of valid statements (the global file
+of docs/language.md, "A policy set", then seeded segment definitions and, optionally, block rules), then times the installed
 `policylang check` on it in fresh processes and prints the median wall time
 and CPU time (user + system; steadier than wall time on a shared machine),
 with the times of `policylang check policies` (the shipped example) for scale.

@@ -1,6 +1,6 @@
 """The one seeded data generator: the shipped sample and the benchmark inputs.
 
-It writes the six tables of SPEC 3 for the example project in `policies/`
+It writes the six tables of docs/data.md for the example project in `policies/`
 (its attributes, business units, channels, topics, campaigns and event types):
 customers with a spread of tiers, leads and lapsed buyers; ~400 days of contact
 history stored in `sent_at` order, busier in the last two weeks, with ~25% of

@@ -59,7 +59,7 @@ def evaluation_order(candidate: dict) -> tuple:
 
 def checks_for(candidate: dict, customer: Customer, policy: PolicySet, repeated: Collection = ()) -> Iterator[Check]:
     """Every check that applies to a marketing candidate, in evaluation order (docs/language.md,
-    "Decisions"); `repeated` holds the candidate ids on more than one row of the batch."""
+    "How a batch is decided"); `repeated` holds the candidate ids on more than one row of the batch."""
     builtins = list(builtin_checks(candidate, customer, policy, repeated))
     yield from builtins
     if not builtins[-1].passed:
@@ -114,7 +114,7 @@ def repeated_ids(candidates: list[dict]) -> set:
 
 
 def decide(policy: PolicySet, data: Dataset, as_of: datetime) -> list[Decision]:
-    """One decision per candidate, in input order (SPEC 5)."""
+    """One decision per candidate, in input order (docs/language.md, "How a batch is decided")."""
     by_position = dict(_traces(policy, data, as_of, None, keep_going=False))
     return [by_position[position].decision for position in range(len(data.candidates))]
 

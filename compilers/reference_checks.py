@@ -73,7 +73,7 @@ def _selects(selector: Selector, candidate: dict) -> bool:
     return selector.matches(candidate["channel"], candidate.get("topic"))
 
 
-# --- consent (SPEC 5.4.2) ----------------------------------------------------
+# --- consent (docs/language.md, "Consent") -------------------------------------
 
 def consent_status(row: dict) -> str:
     """A row's status; anything but `opt_in` counts as `opt_out` (bad data fails closed)."""
@@ -231,7 +231,7 @@ def check_spend(rule: SpendCapRule, candidate: dict, customer: Customer) -> Iter
                  "total": total}, rule.amount)
 
 
-# --- preferences (SPEC 5.4.8, 5.11) ---------------------------------------------
+# --- preferences (docs/language.md, "Honor preferences") ---------------------------
 
 def _preference_selector(row: dict) -> Selector | None:
     """The messages a preferences row counts; None for a row without a channel (it matches nothing)."""

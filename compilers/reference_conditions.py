@@ -1,4 +1,4 @@
-"""Conditions and scores, evaluated for one customer at T (SPEC 4.2, 5.10).
+"""Conditions and scores, evaluated for one customer at T (docs/language.md, "Conditions", "Score").
 
 Logic is two-valued: a comparison, `in`, `not in` or `days_since` with a
 NULL operand is false, and `not` is plain negation, so `not (tier = "gold")`

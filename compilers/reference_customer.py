@@ -1,6 +1,6 @@
 """What the reference interpreter knows about one customer at the as-of time T.
 
-Anything stamped after T has not happened yet (docs/language.md, "Decisions").
+Anything stamped after T has not happened yet (docs/language.md, "How a batch is decided").
 A `Customer` holds only the rows that have: marketing touches sent by T (rules
 count only marketing touches — every touch whose class is not exactly
 `transactional` — and a touch without `sent_at` lies in no window), events that
@@ -58,7 +58,8 @@ def is_marketing(touch: dict) -> bool:
 
 
 def in_scope(message: dict, scope: str) -> bool:
-    """Global rules count every business unit's messages; a unit's rules only its own (SPEC 5.3)."""
+    """Global rules count every business unit's messages; a unit's rules only its own
+    (docs/language.md, "How a batch is decided")."""
     return scope == GLOBAL or message.get("business_unit") == scope
 
 

@@ -2,7 +2,7 @@
 
 `compile_policy` returns a SELECT of `candidate_id, customer_id, decision,
 rule, policy_version, as_of`, one row per candidate, deciding as the reference
-interpreter does (SPEC 5). `to_sql` writes it in a dialect. The query is a
+interpreter does (docs/language.md, "How a batch is decided"). `to_sql` writes it in a dialect. The query is a
 chain of CTEs, each built by one module:
 
 - `sql_history`: per-customer history aggregates (`pl_touches_sent_7d`, ...);

@@ -1,4 +1,4 @@
-"""In-batch ordering, resolved inside the engine (SPEC 5.2): the final SELECT.
+"""In-batch ordering, resolved inside the engine (docs/language.md, "How a batch is decided"): the final SELECT.
 
 Without batch-dependent rules each candidate's decision is `pl_base.pre_rule`.
 Otherwise the candidates still in play (marketing, no history-only check

@@ -1,4 +1,4 @@
-"""Every check on one candidate, as columns of `pl_base` (SPEC 5.4).
+"""Every check on one candidate, as columns of `pl_base` (docs/language.md, "How a batch is decided").
 
 `pl_base` is the candidates joined to what is known about them at T: the
 customer (`pl_customers`), consent in force, preference slack and the

@@ -1,11 +1,11 @@
-"""Conditions as SQL predicates, two-valued as SPEC 4.2 demands.
+"""Conditions as SQL predicates, two-valued as docs/language.md, "NULL and two-valued logic" demands.
 
 SQL logic is three-valued: `tier = 'gold'` is unknown for a NULL tier, and so
-is `NOT (tier = 'gold')`, where the spec wants true. Negation is therefore
+is `NOT (tier = 'gold')`, where the language wants true. Negation is therefore
 pushed down to the leaves (De Morgan), and a negated comparison is written
 `tier IS NULL OR NOT (tier = 'gold')`. Without negation an unknown leaf acts as
-false wherever the predicate is used (CASE WHEN, WHERE), which is what the spec
-asks of it. `days_since(x) OP N` becomes comparisons of x with the bounds
+false wherever the predicate is used (CASE WHEN, WHERE), which is what the
+language asks of it. `days_since(x) OP N` becomes comparisons of x with the bounds
 T - N days and T - (N + 1) days, so no engine computes a date difference.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ matches its customer only when that is 1, so an ambiguous id fails closed as
 `unknown_customer`), every attribute a condition reads (`a_<name>`,
 text compared exactly) and every score a condition reads (`s_<name>`,
 computed at T from the attributes and from per-customer history aggregates,
-SPEC 5.10). Scores no condition reads are not computed.
+docs/language.md, "Score"). Scores no condition reads are not computed.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Per-customer history aggregates: every number a rule or score reads from the past.
 
-History is aggregated per customer before it meets the candidates (SPEC 9):
+History is aggregated per customer before it meets the candidates (docs/design.md, "The decision query"):
 each aggregate is one CTE grouped by customer that reads only the rows its
 measures need, and measures over the same rows share it, one column each:
 

@@ -1,4 +1,4 @@
-"""The customer's own frequency choices as caps (`honor preferences`, SPEC 5.4.8, 5.5, 5.11).
+"""The customer's own frequency choices as caps (`honor preferences`, docs/language.md, "Honor preferences").
 
 Each `preferences` row is a cap of `max_count` messages per `window_days` on
 its channel (and topic, when it has one) across every business unit. The

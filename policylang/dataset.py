@@ -1,6 +1,6 @@
 """Table rows in memory: the input of the reference interpreter and of tests.
 
-A `Dataset` holds the six tables of SPEC 3 as lists of dicts keyed by the
+A `Dataset` holds the six tables of docs/data.md as lists of dicts keyed by the
 canonical column names (`policylang.model.TABLE_COLUMNS`; customers also carry
 the configured attributes). Python types: timestamps are naive `datetime` in
 UTC, `cost` is `Decimal`, counts and priorities are `int`, ids are `int` or

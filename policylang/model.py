@@ -5,7 +5,8 @@ the reference interpreter, the SQL compiler, `explain` and the analyses read
 only this module's types, never the syntax tree. Everything here is checked:
 names are bound, conditions are typed, segments are inlined (a `SegmentRef`
 keeps the segment's id for display and wraps its condition), rule ids are
-derived per SPEC 4.2, and `PolicySet.rules` is in evaluation order (SPEC 5.4).
+derived as docs/language.md, "Rule ids" says, and `PolicySet.rules` is in evaluation order
+(docs/language.md, "How a batch is decided").
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from .source import Span
 ATTRIBUTE_TYPES = ("text", "integer", "decimal", "boolean", "timestamp")
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
-# Evaluation steps of SPEC 5.4 (built-in checks are step 1).
+# Evaluation steps (docs/language.md, "How a batch is decided"; built-in checks are step 1).
 STEP_BUILTIN, STEP_CONSENT, STEP_BLOCK, STEP_COOLDOWN, STEP_STOP, STEP_GAP, STEP_CAP, STEP_PREFERENCES = range(1, 9)
 
-# Built-in rule ids, in their order of precedence (SPEC 5.4.1). They carry no scope.
+# Built-in rule ids, in their order of precedence (docs/language.md, "How a batch is decided"). They carry no scope.
 BUILTIN_RULES = ("unknown_customer", "unknown_channel", "unknown_topic", "unknown_business_unit", "invalid_candidate")
 
 GLOBAL = "global"
@@ -311,7 +312,7 @@ class Campaign:
 
 # --- the policy set ----------------------------------------------------------
 
-# Canonical tables and columns of SPEC 3 (customers also has the configured attributes).
+# Canonical tables and columns (docs/data.md, "Tables and columns"; customers also has the configured attributes).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id",),
     "touches": ("customer_id", "channel", "business_unit", "campaign_id", "topic", "message_class",
@@ -329,7 +330,7 @@ DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_v
 
 @dataclass(frozen=True)
 class PreferenceCenter:
-    """What the preference centre asks customers (config `preference_center`, SPEC 6), and where
+    """What the preference centre asks customers (config `preference_center`, docs/language.md#project-config-policylangyaml), and where
     the config says so: `spans` maps "frequency" and "topics.NAME" to their YAML location."""
 
     topics: tuple[str, ...] = ()
@@ -366,5 +367,5 @@ class PolicySet:
 
 
 def evaluation_key(rule: Rule) -> tuple:
-    """SPEC 5.4: by step, global before business-unit rules, then source order."""
+    """By step, global before business-unit rules, then source order (docs/language.md, "How a batch is decided")."""
     return (rule.step, rule.scope != GLOBAL, rule.scope, rule.position)

@@ -3,8 +3,8 @@
 It settles each file's scope (one global file, business units from the config),
 keeps statements where they belong, collects the declarations (channels,
 topics, consent, segments, scores), then binds and type-checks every rule and
-campaign (`resolve_conditions`, `resolve_rules`). Findings are SPEC 4's name,
-type and structure errors; with any error there is no policy set.
+campaign (`resolve_conditions`, `resolve_rules`). Findings are the name,
+type and structure errors of docs/findings.md (PL2xx, PL3xx); with any error there is no policy set.
 """
 from __future__ import annotations
 

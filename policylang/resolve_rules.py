@@ -1,4 +1,4 @@
-"""Building the rules, scores and campaigns of one scope, with their ids (SPEC 4.2).
+"""Building the rules, scores and campaigns of one scope, with their ids (docs/language.md, "Rule ids").
 
 A rule's id is `SCOPE.NAME`; NAME is the `as` name, else derived from the
 keyword, the selector's words and the window (`cap_email_newsletter_7d`,

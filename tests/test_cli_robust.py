@@ -1,4 +1,4 @@
-"""No input, however malformed, ends in a traceback (SPEC 7).
+"""No input, however malformed, ends in a traceback (docs/messages.md, "Exit codes").
 
 Random text, mutated valid policies, random bytes, a 1 MB file, 5,000-deep
 parentheses and malformed policylang.yaml files go through the real command

@@ -1,7 +1,7 @@
 """The SQL back end (compilers/sql*.py) and `policylang compile`.
 
 - Hand-worked batches: two datasets whose decisions were worked out by hand
-  from SPEC 5 (comments give the arithmetic), at least one case per rule kind
+  from docs/language.md, "How a batch is decided" (comments give the arithmetic), at least one case per rule kind
   and built-in check, executed on every engine (DuckDB in process; the others
   when available, see conftest) and checked against the reference interpreter.
 - The shape of the query: per-customer aggregates shared by the rules that

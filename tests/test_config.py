@@ -1,4 +1,4 @@
-"""policylang.yaml loading (SPEC 6): values, defaults, and every finding at its exact line:col."""
+"""policylang.yaml loading (docs/language.md#project-config-policylangyaml): values, defaults, and every finding at its exact line:col."""
 from pathlib import Path
 
 import pytest

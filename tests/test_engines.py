@@ -40,7 +40,7 @@ def select(engine, policy_set: PolicySet, table: str, *columns: str) -> list[tup
     return engine.execute(query.sql(dialect=engine.dialect))
 
 
-# What each engine hands back for the same stored values (SPEC 9 and the engines' docs):
+# What each engine hands back for the same stored values (docs/design.md, "The decision query", and the engines' docs):
 # SQLite keeps timestamps as text, costs as REAL and booleans as 0/1; MariaDB booleans as 0/1.
 TEXT_TIMESTAMPS = {"sqlite"}
 FLOAT_DECIMALS = {"sqlite"}

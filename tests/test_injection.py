@@ -1,7 +1,7 @@
 """No policy text or config name can inject SQL: quotes, backslashes, semicolons,
 `--`, `/*` and non-ASCII in segment literals, event types, table names,
 column renames, attribute names (SQL keywords, as the name rules allow) and a
-business unit named like a keyword are plain data on every engine (SPEC 9).
+business unit named like a keyword are plain data on every engine (docs/design.md, "The decision query").
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ DATA = Dataset(
                 candidate(31, 3, "email"), candidate(32, 3, "sms"),
                 candidate(41, 4, "email", "order"), candidate(42, 4, "email", "order")])
 
-# Worked out from SPEC 4 and 5: only an exact match of the odd literal is `odd` (customer 1);
+# Worked out from docs/language.md, "Conditions": only an exact match of the odd literal is `odd` (customer 1);
 # customer 4's `from` is 1 but its `select` is in the not-in list, so `and` fails and it is not odd;
 # only customer 1 had the odd event within 3 days; unit `order` allows one email a week, so
 # candidate 42 (same priority, higher id) is capped by the first.

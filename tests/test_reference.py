@@ -1,4 +1,4 @@
-"""SPEC 5.2-5.4 and 5.10: the batch as a whole: output rows, greedy order, scopes, check order, scores.
+"""docs/language.md, "How a batch is decided" and "Score": the batch as a whole: output rows, greedy order, scopes, check order, scores.
 
 Topic files hold the rules one by one: test_reference_builtins, _consent, _history (block, cooldown,
 stop, gap) and _caps (caps, tiers, spend, preferences).
@@ -80,7 +80,7 @@ def test_another_units_rules_do_not_apply():
     assert outcomes(policy(hotels="block email for true"), data([candidate("c")])) == {"c": "send"}
 
 
-# --- the first failing check, in SPEC 5.4 order -----------------------------------------------
+# --- the first failing check, in the order of checks (docs/language.md, "How a batch is decided") ---
 
 ORDERED = policy(
     "cap email 1 per 7 days\n" "gap email 1 day\n" "stop email after 1 unopened\n"
@@ -119,7 +119,7 @@ def test_within_a_step_source_order_decides(first, second):
     assert outcomes(rules, data(batch, touches=history)) == {"c": f"global.{first}"}
 
 
-# --- scores (SPEC 5.10) ----------------------------------------------------------------------
+# --- scores (docs/language.md, "Score") -----------------------------------------------------------
 
 FIT = policy("block email for score fit < 20 as unfit",
              scores="score fit {\n  +20 when tier = \"gold\"\n  +15 when age >= 30\n  -10 when balance is null\n}")

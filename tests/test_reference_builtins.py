@@ -1,4 +1,4 @@
-"""SPEC 5.1 and 5.4.1: transactional candidates, and the fail-closed built-in checks in their order."""
+"""docs/language.md, "How a batch is decided": transactional candidates, and the fail-closed built-in checks in their order."""
 import pytest
 
 from reference_support import DAY, T, candidate, customer, data, outcomes, policy, touch

@@ -1,4 +1,5 @@
-"""SPEC 5.4.7-5.4.8, 5.5, 5.11, 5.12: count caps, tiers, spend caps (exact decimals) and preferences."""
+"""Count caps, tiers, spend caps (exact decimals) and preferences: docs/language.md, "Cap", "Tiered cap",
+"Spend cap" and "Honor preferences"."""
 from decimal import Decimal
 
 import pytest

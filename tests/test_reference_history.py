@@ -1,4 +1,5 @@
-"""SPEC 5.4.3-5.4.6, 5.6-5.9: block (two-valued conditions), cooldown, both stops and gap."""
+"""Block (two-valued conditions), cooldown, both stops and gap: docs/language.md, "Block", "Cooldown",
+"Stop … after N unopened", "Stop … after conversion" and "Gap"."""
 from datetime import timedelta, timezone
 from decimal import Decimal
 

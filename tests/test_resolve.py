@@ -1,4 +1,4 @@
-"""The resolver (SPEC 4): names, types, structure, rule ids and the resolved model.
+"""The resolver (docs/language.md): names, types, structure, rule ids and the resolved model.
 
 Policies are written as text and parsed; every location below is counted by
 hand from the text (line and column of the smallest piece that shows the problem).
@@ -252,7 +252,7 @@ def test_preference_topics_must_be_declared():
         ("PL210", "unknown topic `promos`; use a topic declared with `topics` in the global file")
 
 
-# --- rule ids (SPEC 4.2) -------------------------------------------------------------
+# --- rule ids (docs/language.md, "Rule ids") ------------------------------------------
 
 @pytest.mark.parametrize("statement, name", [
     ("cap marketing 6 per 7 days", "cap_marketing_7d"),

@@ -1,4 +1,4 @@
-"""`policylang check [DIR] [--format F] [--strict]`: every finding of a project (SPEC 7).
+"""`policylang check [DIR] [--format F] [--strict]`: every finding of a project (docs/messages.md).
 
 Loads the project (config, parse, resolve), adds the analyses when the policy
 resolved, and prints the findings sorted by location, with snippets from the

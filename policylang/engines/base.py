@@ -1,7 +1,7 @@
 """What every engine shares: typed tables from a `Dataset`, decisions, and safe writes.
 
 An `Engine` wraps one open connection. `load` (re)creates the six tables of
-SPEC 3 under the policy's warehouse names, every column nullable and typed by
+docs/data.md under the policy's warehouse names, every column nullable and typed by
 its kind: `money` for costs (DECIMAL(18, 4)), `integer` or `text` for ids by
 their Python type, and `text`, `integer`, `decimal`, `boolean` or `timestamp`
 for the rest (attributes as configured), and inserts the rows through driver
@@ -38,7 +38,7 @@ CANCEL_SECONDS = 0.5  # how often a cancelled run's statement is cancelled again
 ID_COLUMNS = ("customer_id", "candidate_id", "campaign_id")
 TIMESTAMP_COLUMNS = ("sent_at", "opened_at", "clicked_at", "converted_at", "updated_at", "occurred_at")
 INTEGER_COLUMNS = ("priority", "max_count", "window_days")
-MONEY_COLUMNS = ("cost",)  # exact, 4 decimal places (SPEC 5.12)
+MONEY_COLUMNS = ("cost",)  # exact, 4 decimal places (docs/language.md, "Spend cap")
 
 
 def table_expression(name: str) -> exp.Table:
