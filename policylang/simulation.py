@@ -68,6 +68,11 @@ class Simulation:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def day_of(self, moment: datetime) -> date:
+        """The simulated day whose batch holds a touch sent at `moment`."""
+        offset = datetime.combine(date.min, self.batch_time) - datetime.min
+        return (moment - offset).date()
+
     def batch_at(self, day: date) -> datetime:
         """The instant the candidates of `day` are decided as of."""
         return datetime.combine(day, self.batch_time)
@@ -263,7 +268,7 @@ class Scratch:
         if first:
             self.create("decided", query)
         else:
-            self.engine.run(exp.insert(query, self.table("decided")))
+            self.engine.run(exp.insert(query, self.table("decided"), copy=False))
         sent = (exp.select(exp.column("candidate_id", table="d", quoted=True)).from_(self.table("decided", "d"))
                 .where(exp.EQ(this=exp.column("decision", table="d", quoted=True),
                               expression=exp.Literal.string("send"))))

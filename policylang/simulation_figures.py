@@ -1,0 +1,134 @@
+"""The figures of a replay: what `simulate` prints and its HTML report charts.
+
+`figures(simulation)` folds a `Simulation`'s outcomes into plain numbers:
+marketing sends kept and suppressed per rule, business unit, channel and
+week; contacts per customer per week before (the history) and after (what
+the policy kept), as a distribution and the top customers; the customers
+contacted before and never after; spend before and after. "Contacts" are
+marketing touches (transactional ones pass through unchanged and are counted
+apart). Week N is days 7(N-1)+1 to 7N of the period, labelled by its first
+day; the last week may be shorter (docs/simulate.md).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .simulation import Simulation
+
+NULL_LABEL = "(none)"
+SENT = "(sent)"
+TOP = 10  # customers listed in the top list and in the never-contacted list
+
+
+@dataclass(frozen=True)
+class Split:
+    """Marketing sends of one group: kept (sent under the policy) and suppressed."""
+
+    kept: int = 0
+    suppressed: int = 0
+
+    @property
+    def before(self) -> int:
+        return self.kept + self.suppressed
+
+    def add(self, sent: bool) -> "Split":
+        return Split(self.kept + sent, self.suppressed + (not sent))
+
+
+@dataclass(frozen=True)
+class TopCustomer:
+    customer_id: object
+    before: int  # marketing contacts in the period, history
+    after: int  # under the policy
+    busiest_week_before: int
+    busiest_week_after: int
+
+
+@dataclass
+class Figures:
+    policy_version: str
+    start: date
+    end: date
+    days: int
+    totals: Split
+    transactional: int
+    by_rule: dict[str, int]  # rule -> suppressed sends, most first
+    by_unit: dict[str, Split]
+    by_channel: dict[str, Split]
+    by_week: dict[str, Split]  # first day of the week (ISO date) -> split
+    weekly_contacts: dict[int, tuple[int, int]]  # contacts in a week -> (customer-weeks before, after)
+    top_customers: list[TopCustomer]
+    customers_before: int  # customers with a marketing contact in the period
+    customers_after: int
+    never_after: int  # contacted before, never after
+    never_after_examples: list[object] = field(default_factory=list)  # the first TOP of them, by id
+    spend_before: Decimal = Decimal(0)
+    spend_after: Decimal = Decimal(0)
+
+
+def _label(value) -> str:
+    return NULL_LABEL if value is None else str(value)
+
+
+def _id_key(value) -> tuple:
+    """Ids sort numbers first, numerically, then text by code point."""
+    return (isinstance(value, str), value if not isinstance(value, str) else 0, str(value))
+
+
+def week_start(simulation: Simulation, day: date) -> date:
+    return simulation.start + timedelta(days=7 * ((day - simulation.start).days // 7))
+
+
+def figures(simulation: Simulation) -> Figures:
+    """Fold the outcomes of `simulation` into its figures."""
+    totals = Split()
+    by_rule: Counter = Counter()
+    by_unit: dict[str, Split] = {}
+    by_channel: dict[str, Split] = {}
+    by_week: dict[str, Split] = {}
+    weekly: dict[tuple[object, date], list[int]] = {}  # (customer, week) -> [before, after]
+    spend = [Decimal(0), Decimal(0)]
+    for week in range(0, simulation.days, 7):
+        by_week[(simulation.start + timedelta(days=week)).isoformat()] = Split()
+    for outcome in simulation.outcomes:
+        sent = outcome.decision == "send"
+        week = week_start(simulation, simulation.day_of(outcome.sent_at))
+        totals = totals.add(sent)
+        for groups, key in ((by_unit, _label(outcome.business_unit)), (by_channel, _label(outcome.channel)),
+                            (by_week, week.isoformat())):
+            groups[key] = groups.get(key, Split()).add(sent)
+        if not sent:
+            by_rule[_label(outcome.rule)] += 1
+        counts = weekly.setdefault((outcome.customer_id, week), [0, 0])
+        counts[0] += 1
+        counts[1] += sent
+        spend[0] += outcome.cost
+        spend[1] += outcome.cost if sent else 0
+    return _customer_figures(simulation, totals, by_rule, by_unit, by_channel, by_week, weekly, spend)
+
+
+def _customer_figures(simulation, totals, by_rule, by_unit, by_channel, by_week, weekly, spend) -> Figures:
+    distribution: dict[int, list[int]] = {}
+    per_customer: dict[object, list[int]] = {}  # customer -> [before, after, busiest before, busiest after]
+    for (customer, _), (before, after) in weekly.items():
+        distribution.setdefault(before, [0, 0])[0] += 1
+        distribution.setdefault(after, [0, 0])[1] += 1
+        row = per_customer.setdefault(customer, [0, 0, 0, 0])
+        row[0] += before
+        row[1] += after
+        row[2] = max(row[2], before)
+        row[3] = max(row[3], after)
+    ranked = sorted(per_customer.items(), key=lambda item: (-item[1][0], -item[1][1], _id_key(item[0])))
+    never = sorted((c for c, row in per_customer.items() if row[1] == 0), key=_id_key)
+    return Figures(
+        policy_version=simulation.policy_version, start=simulation.start, end=simulation.end,
+        days=simulation.days, totals=totals, transactional=simulation.transactional,
+        by_rule=dict(sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))),
+        by_unit=dict(sorted(by_unit.items())), by_channel=dict(sorted(by_channel.items())), by_week=by_week,
+        weekly_contacts={n: (b, a) for n, (b, a) in sorted(distribution.items())},
+        top_customers=[TopCustomer(c, *row) for c, row in ranked[:TOP]],
+        customers_before=len(per_customer), customers_after=sum(1 for row in per_customer.values() if row[1]),
+        never_after=len(never), never_after_examples=never[:TOP], spend_before=spend[0], spend_after=spend[1])
