@@ -16,7 +16,7 @@ import sys
 from . import __version__
 from .errors import DataError, ProjectError, UsageError
 
-COMMANDS = ("init", "check", "fmt", "compile", "schema", "load", "run", "explain", "simulate", "test")
+COMMANDS = ("init", "check", "fmt", "compile", "schema", "load", "run", "explain", "simulate", "diff", "test")
 
 
 class _Parser(argparse.ArgumentParser):

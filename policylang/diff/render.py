@@ -1,0 +1,135 @@
+"""`policylang diff` output: text, markdown (a pull-request summary), GitHub annotations and JSON.
+
+- text: one line per change (what, how, the rule before and after), each
+  counter-example and reason below it;
+- markdown: a heading, a one-line verdict, a table of changes and the
+  counter-examples, for a PR comment or `$GITHUB_STEP_SUMMARY`;
+- github: one workflow command per change on the HEAD line of the rule
+  (`::warning` for what may loosen contact, `::notice` for the rest; a
+  removed rule names BASE's file without a line);
+- json: `{"base", "head", "may_loosen", "changes": [...], "renamed": [...]}`,
+  documented in docs/diff.md.
+"""
+from __future__ import annotations
+
+import json
+
+from ..render_github import escape_data, escape_property
+from .compare import Change, Report
+from .describe import rule_text, witness_json, witness_text
+
+FORMATS = ("text", "markdown", "github", "json")
+
+
+def _where(change: Change, report: Report) -> tuple[str, int] | None:
+    """(file, line) of the rule in HEAD, else BASE (line 0: a removed rule's line is gone)."""
+    if change.head is not None:
+        return report.head_path(change.head.span.file), change.head.span.line
+    if change.base is not None:
+        return report.base_path(change.base.span.file), 0
+    return None
+
+
+def _before_after(change: Change) -> tuple[str, str]:
+    if change.detail:
+        return ("", change.detail)
+    return (rule_text(change.base) or "(none)", rule_text(change.head) or "(none)")
+
+
+def _witnesses(change: Change, report: Report) -> list[tuple[str, str]]:
+    """(what it proves, the witness in words)."""
+    return [(proves, witness_text(w, base=f"BASE `{report.base}`", head=f"HEAD `{report.head}`"))
+            for proves, w in (("loosens", change.loosening), ("tightens", change.tightening)) if w is not None]
+
+
+def _verdict(report: Report) -> str:
+    risky = [c for c in report.changes if c.may_loosen]
+    if not report.changes:
+        return "no change in what the policy decides"
+    if not risky:
+        return f"{len(report.changes)} change(s); none contacts anyone more"
+    return (f"{len(risky)} of {len(report.changes)} change(s) may contact customers more "
+            "(loosened, or not proved safe)")
+
+
+def render_text(report: Report) -> str:
+    lines = [f"policy diff {report.base} -> {report.head}: {_verdict(report)}"]
+    for change in report.changes:
+        before, after = _before_after(change)
+        where = _where(change, report)
+        at = f" ({where[0]}:{where[1]})" if where and where[1] else f" ({where[0]})" if where else ""
+        lines.append(f"{change.label}: {change.subject}{at}")
+        lines.append(f"  {before} -> {after}" if before else f"  {after}")
+        lines += [f"  {proves}: {text}" for proves, text in _witnesses(change, report)]
+        if change.reason:
+            lines.append(f"  not decided: {change.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"### Policy diff: `{report.base}` → `{report.head}`", "", f"**{_verdict(report)}**", ""]
+    if report.changes:
+        lines += ["| what | change | before | after |", "| --- | --- | --- | --- |"]
+        for change in report.changes:
+            before, after = _before_after(change)
+            lines.append(f"| `{_cell(change.subject)}` | {change.label} | "
+                         f"{'`' + _cell(before) + '`' if before else ''} | `{_cell(after)}` |")
+        proofs = [(change, proves, text) for change in report.changes for proves, text in _witnesses(change, report)]
+        if proofs:
+            lines += ["", "#### Counter-examples (confirmed by the reference interpreter)", ""]
+            lines += [f"- `{_cell(change.subject)}` {proves}: {text}" for change, proves, text in proofs]
+        undecided = [change for change in report.changes if change.reason]
+        if undecided:
+            lines += ["", "#### Not decided (a reviewer must judge these)", ""]
+            lines += [f"- `{_cell(change.subject)}`: {change.reason}" for change in undecided]
+    return "\n".join(lines) + "\n"
+
+
+def render_github(report: Report) -> str:
+    out = []
+    for change in report.changes:
+        props = []
+        where = _where(change, report)
+        if where:
+            props.append(("file", where[0]))
+            if where[1]:
+                props.append(("line", where[1]))
+        props.append(("title", f"policy diff: {change.subject} {change.label}"))
+        before, after = _before_after(change)
+        text = [f"{change.label}: {before + ' -> ' if before else ''}{after}"]
+        text += [f"{proves}: {words}" for proves, words in _witnesses(change, report)]
+        text += [f"not decided: {change.reason}"] if change.reason else []
+        command = "warning" if change.may_loosen else "notice"
+        joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in props)
+        out.append(f"::{command} {joined}::{escape_data(chr(10).join(text))}\n")
+    return "".join(out)
+
+
+def report_json(report: Report) -> dict:
+    def side(rule, path):
+        if rule is None:
+            return None
+        return {"id": rule.id, "rule": rule_text(rule), "file": path(rule.span.file), "line": rule.span.line}
+
+    return {
+        "base": report.base,
+        "head": report.head,
+        "may_loosen": report.may_loosen,
+        "changes": [{
+            "subject": c.subject, "change": c.change, "effect": c.effect, "label": c.label, "may_loosen": c.may_loosen,
+            "base": side(c.base, report.base_path), "head": side(c.head, report.head_path), "detail": c.detail,
+            "loosening": c.loosening and witness_json(c.loosening),
+            "tightening": c.tightening and witness_json(c.tightening), "reason": c.reason,
+        } for c in report.changes],
+        "renamed": [{"base": p.base.id, "head": p.head.id} for p in report.renamed],
+    }
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report_json(report), indent=2) + "\n"
+    return {"text": render_text, "markdown": render_markdown, "github": render_github}[fmt](report)
