@@ -1,15 +1,18 @@
-"""`policylang compile [DIR] [--dialect D] [--as-of ISO] [-o FILE]`: the decision query as SQL.
+"""`policylang compile [DIR] [--dialect D] [--as-of ISO] [-o FILE | --format dbt --out DIR]`: the decision query.
 
 Prints (or writes to FILE) one SELECT statement, without a trailing semicolon
 so tools such as dbt can wrap it, returning `candidate_id, customer_id,
-decision, rule, policy_version, as_of` for every candidate (docs/language.md, "How a batch is decided"). The dialect is
+decision, rule, policy_version` for every candidate (SPEC 8). The dialect is
 any sqlglot writes, by default the config's `dialect`. Without `--as-of` the
-query decides as of the warehouse's current UTC time when it runs. sqlglot and
-the loader are imported inside `run`.
+query decides as of the warehouse's current UTC time when it runs. `--format dbt` writes a dbt model of
+the query, its sources and its data tests into the folder `--out`
+(`policylang.dbt_project`, docs/dbt.md). sqlglot and the loader are imported
+inside `run`.
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from ..errors import UsageError
 from .check import project_root
@@ -27,6 +30,9 @@ def add_arguments(parser):
                         help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z "
                              "(default: the warehouse's current time when the query runs)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the query to FILE instead of printing it")
+    parser.add_argument("--format", choices=("sql", "dbt"), default="sql",
+                        help="sql: the query; dbt: a dbt model, sources.yml and schema.yml in --out (docs/dbt.md)")
+    parser.add_argument("--out", metavar="DIR", help="with --format dbt: the folder to write the dbt files to")
 
 
 def known_dialects() -> tuple[str, ...]:
@@ -55,8 +61,18 @@ def run(args) -> int:
     from ..compilers.sql import to_sql
     from ..project import load_project, require_policy
 
+    if (args.format == "dbt") != (args.out is not None) or (args.format == "dbt" and args.output is not None):
+        raise UsageError("`--format dbt` writes a folder of files and needs `--out DIR` (e.g. "
+                         "`--out dbt/models/policylang`) instead of `-o`; `--out` goes only with `--format dbt`")
     project = load_project(root)
     policy = require_policy(project)
+    if args.format == "dbt":
+        from ..dbt_project import files, refuse, write
+
+        out = Path(args.out)
+        refuse(out, project.config)
+        write(out, files(policy, chosen_dialect(args.dialect, project.config.dialect), args.as_of))
+        return 0
     sql = to_sql(policy, chosen_dialect(args.dialect, project.config.dialect), args.as_of) + "\n"
     if args.output is None:
         sys.stdout.write(sql)

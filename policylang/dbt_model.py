@@ -1,0 +1,119 @@
+"""The decision query as a dbt model: `{{ source() }}` for each table, the as-of time a dbt var.
+
+The query is the SQL back end's tree (`compilers.sql.compile_policy`) for the
+engine's current time, in which every node of the as-of instant T and every
+warehouse table is swapped for a placeholder identifier before the tree is
+written. A placeholder is a fresh random name, so no policy text can spell it;
+after generation each one must occur exactly as often as the nodes it stood
+for, and is then replaced 1:1 by its Jinja: `{{ policylang_as_of }}` (set in
+the model's header from `var('policylang_as_of')`) and
+`{{ source('policylang', 'touches') }}`. No SQL is pasted: the header's two
+forms of T are sqlglot trees too. Text the policy puts into the query (names,
+literals, comments) that Jinja would read as a tag is escaped. docs/dbt.md
+describes the result.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from sqlglot import exp
+
+from .compilers.sql import compile_policy
+from .compilers.sql_dialects import Target, timestamp_text
+from .errors import UsageError
+from .model import PolicySet
+
+SOURCE = "policylang"  # the dbt source name of the tables the policy reads (docs/dbt.md)
+MODEL = "policylang_decisions"
+AS_OF_VAR = "policylang_as_of"
+# a UTC time as the var may hold it (YAML reads an unquoted one as a datetime, shown with a space);
+# no backslashes, which a Jinja string literal would have to escape
+AS_OF_PATTERN = r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]{1,6})?)(?:Z|[+]00:00)?"
+JINJA_OPENING = re.compile(r"\{(?=[{%#])")  # `{{`, `{%`, `{#`: the start of a Jinja tag
+
+
+class Placeholders:
+    """Fresh identifiers that stand for Jinja in a tree: `name(jinja)` makes one, `render` substitutes."""
+
+    def __init__(self):
+        self.nonce = uuid.uuid4().hex[:16]
+        self.jinja: dict[str, str] = {}
+        self.uses: dict[str, int] = {}
+
+    def name(self, jinja: str) -> str:
+        token = f"pl_{self.nonce}_{len(self.jinja)}"
+        self.jinja[token] = jinja
+        self.uses[token] = 0
+        return token
+
+    def node(self, token: str) -> exp.Column:
+        self.uses[token] += 1
+        return exp.column(exp.to_identifier(token))
+
+    def render(self, tree: exp.Expression, dialect: str) -> str:
+        """`tree` written in `dialect`, Jinja-escaped, each placeholder replaced by its Jinja."""
+        sql = JINJA_OPENING.sub("{{ '{' }}", tree.sql(dialect=dialect, pretty=True, copy=False))
+        for token, jinja in self.jinja.items():
+            found = len(re.findall(rf"\b{token}\b", sql))
+            if found != self.uses[token]:
+                raise AssertionError(f"placeholder {token} written {found} times for {self.uses[token]} nodes")
+            sql = re.sub(rf"\b{token}\b", lambda _: jinja, sql)
+        return sql
+
+
+def model_sql(policy: PolicySet, dialect: str, as_of: datetime | None = None) -> str:
+    """The model file: a header setting `policylang_as_of` (T) from the dbt var, whose default is
+    `as_of` when given and the warehouse's current UTC time otherwise, then the decision query."""
+    target = Target(dialect, None)
+    if target.text_timestamps:
+        raise UsageError(f"`{dialect}` keeps timestamps as text, which the dbt model cannot take its as-of time "
+                         "from a var in: compile the dbt model for another dialect")
+    query = compile_policy(policy, dialect, None)
+    marks = Placeholders()
+    now = target.now()
+    instant = marks.name("{{ policylang_as_of }}")
+    for node in [n for n in query.walk() if n == now]:
+        node.replace(marks.node(instant))
+    sources = {policy.table(name): name for name in policy.tables}
+    for table in list(query.find_all(exp.Table)):
+        name = ".".join(part.name for part in table.parts)
+        if name in sources:
+            jinja = f"{{{{ source({SOURCE!r}, {sources[name]!r}) }}}}"
+            table.set("this", marks.node(marks.name(jinja)).this)
+            table.set("db", None)
+            table.set("catalog", None)
+    if marks.uses[instant] == 0 or now.sql(dialect=dialect) in query.sql(dialect=dialect):
+        raise AssertionError(f"the as-of time of the {dialect} query is not one expression")
+    return header(target, dialect, as_of) + marks.render(query, dialect) + "\n"
+
+
+def header(target: Target, dialect: str, as_of: datetime | None) -> str:
+    """The Jinja that checks the var and sets `policylang_as_of` to T as SQL."""
+    marks = Placeholders()
+    moment = marks.name("{{ policylang_as_of_text }}")
+    given = target.timestamp(datetime(2000, 1, 1))
+    given.find(exp.Literal).replace(exp.Literal.string(moment))
+    marks.uses[moment] = 1
+    default = "none" if as_of is None else repr(timestamp_text(as_of))
+    message = (f"var {AS_OF_VAR} is `' ~ policylang_as_of_text ~ '`, not a UTC time such as 2025-06-30T06:00:00 "
+               "(docs/dbt.md)")
+    return "\n".join([
+        f"{{#- generated by `policylang compile --format dbt --dialect {dialect}`: compile again, do not edit -#}}",
+        f"{{{{ config(materialized='table') }}}}",
+        f"{{%- set policylang_as_of_text = var({AS_OF_VAR!r}, {default}) -%}}",
+        "{%- if policylang_as_of_text is not none -%}",
+        f"  {{%- set parts = modules.re.fullmatch({AS_OF_PATTERN!r}, policylang_as_of_text | string) -%}}",
+        f"  {{%- if not parts -%}}{{{{ exceptions.raise_compiler_error('{message}') }}}}{{%- endif -%}}",
+        "  {%- set policylang_as_of_text = parts.group(1) ~ ' ' ~ parts.group(2) -%}",
+        "{%- endif -%}",
+        "{%- set policylang_as_of -%}",
+        "  {%- if policylang_as_of_text is none -%}",
+        "    " + exp.Paren(this=target.now()).sql(dialect=dialect),
+        "  {%- else -%}",
+        "    " + marks.render(given, dialect),
+        "  {%- endif -%}",
+        "{%- endset %}",
+        "",
+    ])
