@@ -73,13 +73,14 @@ def run(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..discovery import project_root
-    from ..project import load_project
+    from ..project import load_project, require_policy
     from ..report_html import write_report
     from ..simulation import replay
     from ..simulation_figures import figures
     from ..simulation_tables import as_json, as_markdown, as_text
 
     project = load_project(project_root(args.project))
+    require_policy(project)
     report = _report_path(args.report, project.config)
     status = Console(stderr=True)
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
