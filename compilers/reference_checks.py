@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Collection, Iterator
 
 from policylang.model import (GLOBAL, BlockRule, CapRule, ConsentRule, CooldownRule, GapRule, PolicySet,
-                              PreferencesRule, Selector, SegmentRef, SpendCapRule, StopConversionRule,
+                              PreferencesRule, Rule, Selector, SegmentRef, SpendCapRule, StopConversionRule,
                               StopUnopenedRule, Tier)
+from policylang.rule_kinds import kind_of
 
 from .reference_conditions import holds, seen_scores
 from .reference_customer import Customer, cost_of, in_scope
@@ -28,7 +29,7 @@ class Check:
     """One verdict: `rule` (a rule id, or a built-in's name) passed or failed, having seen `saw`."""
 
     rule: str
-    kind: str  # built-in | consent | block | cooldown | stop | gap | cap | spend cap | preferences
+    kind: str  # `built-in`, or the rule's `RuleKind.label` (consent, block, ..., spend cap, preferences)
     passed: bool
     saw: dict[str, object] = field(default_factory=dict)
     limit: object = None  # the number, amount or stance `saw` was held against
@@ -67,6 +68,11 @@ def _validity(candidate: dict, repeated: Collection) -> tuple[dict, bool]:
         (f"cost {cost} is negative", cost is not None and cost < 0),
     ) if bad]
     return {"problem": "; ".join(problems) or "none"}, not problems
+
+
+def _check(rule: Rule, passed: bool, saw: dict, limit: object = None) -> Check:
+    """A verdict of `rule`, labelled as its kind is (`RuleKind.label`)."""
+    return Check(rule.id, kind_of(rule).label, passed, saw, limit)
 
 
 def _selects(selector: Selector, candidate: dict) -> bool:
@@ -125,7 +131,7 @@ def check_consent(rule: ConsentRule, candidate: dict, customer: Customer) -> Ite
                                      f"{overriding.get('brand') or 'every brand'}",
                     "opt_out updated at": overriding.get("updated_at")}
     passed = status == "opt_in" if rule.requires_opt_in else status != "opt_out"
-    yield Check(rule.id, "consent", passed, saw, "requires opt_in" if rule.requires_opt_in else "unless opt_out")
+    yield _check(rule, passed, saw, "requires opt_in" if rule.requires_opt_in else "unless opt_out")
 
 
 # --- block, cooldown, stop (history only) -------------------------------------
@@ -134,7 +140,7 @@ def check_block(rule: BlockRule, candidate: dict, customer: Customer) -> Iterato
     if _selects(rule.selector, candidate):
         blocked = holds(rule.condition, customer)
         saw = {"block condition": "holds" if blocked else "does not hold"} | seen_scores([rule.condition], customer)
-        yield Check(rule.id, "block", not blocked, saw)
+        yield _check(rule, not blocked, saw)
 
 
 def check_cooldown(rule: CooldownRule, candidate: dict, customer: Customer) -> Iterator[Check]:
@@ -143,7 +149,7 @@ def check_cooldown(rule: CooldownRule, candidate: dict, customer: Customer) -> I
     bounds = customer.window(rule.window.hours)
     events = [e["occurred_at"] for e in customer.events
               if e.get("event_type") == rule.event_type and e["occurred_at"] in bounds]
-    yield Check(rule.id, "cooldown", not events,
+    yield _check(rule, not events,
                 {"window": bounds, f"`{rule.event_type}` events": len(events), "latest": max(events, default=None)})
 
 
@@ -155,7 +161,7 @@ def check_stop_unopened(rule: StopUnopenedRule, candidate: dict, customer: Custo
     touches, _ = customer.matching(rule.selector, rule.scope)
     latest_opened = max((t["sent_at"] for t in touches if customer.happened(t.get("opened_at"))), default=None)
     unopened = sum(1 for t in touches if latest_opened is None or t["sent_at"] > latest_opened)
-    yield Check(rule.id, "stop", unopened < rule.count,
+    yield _check(rule, unopened < rule.count,
                 {"latest opened (sent at)": latest_opened or "none opened", "unopened since": unopened}, rule.count)
 
 
@@ -168,7 +174,7 @@ def check_stop_conversion(rule: StopConversionRule, candidate: dict, customer: C
     converted = [] if campaign is None else [
         t["converted_at"] for t in customer.touches
         if in_scope(t, rule.scope) and t.get("campaign_id") == campaign and customer.happened(t.get("converted_at"))]
-    yield Check(rule.id, "stop", not converted,
+    yield _check(rule, not converted,
                 {"campaign": "NULL: matches no conversion" if campaign is None else campaign,
                  "converted at": max(converted, default=None) or "not converted"})
 
@@ -180,20 +186,20 @@ def check_gap(rule: GapRule, candidate: dict, customer: Customer) -> Iterator[Ch
         return
     bounds = customer.window(rule.window.hours)
     touches, sent = customer.matching_in(rule.selector, rule.scope, bounds)
-    yield Check(rule.id, "gap", not touches and not sent,
+    yield _check(rule, not touches and not sent,
                 {"window": bounds, "touches in window": len(touches), "sent in batch": len(sent),
                  "latest touch": max((t["sent_at"] for t in touches), default=None)})
 
 
-def _count_against(rule_id: str, kind: str, customer: Customer, selector: Selector, scope: str,
-                   hours: int, limit: int, saw: dict) -> Check:
+def _count_against(rule: Rule, customer: Customer, selector: Selector, scope: str, hours: int, limit: int,
+                   saw: dict) -> Check:
     """A count cap: fails when the matching touches in the window plus the matching candidates
     already sent in this batch number `limit` or more."""
     bounds = customer.window(hours)
     touches, sent = customer.matching_in(selector, scope, bounds)
     count = len(touches) + len(sent)
     saw = saw | {"window": bounds, "touches in window": len(touches), "sent in batch": len(sent), "count": count}
-    return Check(rule_id, kind, count < limit, saw, limit)
+    return _check(rule, count < limit, saw, limit)
 
 
 def _tier_label(tier: Tier) -> str:
@@ -211,10 +217,10 @@ def check_cap(rule: CapRule, candidate: dict, customer: Customer) -> Iterator[Ch
     tier = next((t for t in rule.tiers if t.condition is None or holds(t.condition, customer)), None)
     scores = seen_scores((t.condition for t in rule.tiers), customer)
     if tier is None:
-        yield Check(rule.id, "cap", True, {"tier": "none holds: the rule does not apply"} | scores)
+        yield _check(rule, True, {"tier": "none holds: the rule does not apply"} | scores)
         return
     saw = {"tier": _tier_label(tier)} | scores if rule.is_tiered else {}
-    yield _count_against(rule.id, "cap", customer, rule.selector, rule.scope, rule.window.hours, tier.limit, saw)
+    yield _count_against(rule, customer, rule.selector, rule.scope, rule.window.hours, tier.limit, saw)
 
 
 def check_spend(rule: SpendCapRule, candidate: dict, customer: Customer) -> Iterator[Check]:
@@ -226,7 +232,7 @@ def check_spend(rule: SpendCapRule, candidate: dict, customer: Customer) -> Iter
     touches, sent = customer.matching_in(rule.selector, rule.scope, bounds)
     history, batch, this = sum(map(cost_of, touches)), sum(map(cost_of, sent)), cost_of(candidate)
     total = history + batch + this
-    yield Check(rule.id, "spend cap", total <= rule.amount,
+    yield _check(rule, total <= rule.amount,
                 {"window": bounds, "spent in window": history, "sent in batch": batch, "this candidate": this,
                  "total": total}, rule.amount)
 
@@ -254,14 +260,14 @@ def check_preferences(rule: PreferencesRule, candidate: dict, customer: Customer
     rows = [(row, selector) for row in customer.preferences
             if (selector := _preference_selector(row)) is not None and _selects(selector, candidate)]
     if not rows:
-        yield Check(rule.id, "preferences", True, {"preferences rows": "none match"})
+        yield _check(rule, True, {"preferences rows": "none match"})
     for row, selector in rows:
         saw = {"preference": str(selector)}
         problem = _row_problem(row)
         if problem:
-            yield Check(rule.id, "preferences", False, saw | {"invalid row": problem})
+            yield _check(rule, False, saw | {"invalid row": problem})
         else:
-            yield _count_against(rule.id, "preferences", customer, selector, GLOBAL,
+            yield _count_against(rule, customer, selector, GLOBAL,
                                  row["window_days"] * 24, row["max_count"], saw)
 
 

@@ -5,7 +5,8 @@ customer (`pl_customers`), consent in force, preference slack and the
 per-customer history aggregates. Its columns:
 
 - `pre_rule`: the first failing check among those that never depend on the
-  batch (built-ins, consent, block, cooldown, stop), NULL when all pass or
+  batch (built-ins, and the kinds `RuleKind.batch` marks so: consent, block,
+  cooldown, stop), NULL when all pass or
   the candidate is transactional (`marketing` = 0: no check applies);
 - for each batch-dependent check (gap, caps, spend caps, preferences), a
   `rem_*` column: how much of this customer's batch may still be sent before
@@ -26,9 +27,10 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from policylang.model import (BUILTIN_RULES, GLOBAL, STEP_STOP, BlockRule, CapRule, ConsentRule, CooldownRule,
-                              GapRule, PolicySet, PreferencesRule, Rule, Selector, SpendCapRule, StopConversionRule,
+from policylang.model import (BUILTIN_RULES, GLOBAL, BlockRule, CapRule, ConsentRule, CooldownRule, GapRule,
+                              PolicySet, PreferencesRule, Rule, Selector, SpendCapRule, StopConversionRule,
                               StopUnopenedRule)
+from policylang.rule_kinds import is_batch
 
 from .sql_consent import consent_fails, consent_join
 from .sql_customers import NAME as CUSTOMERS, Customers
@@ -94,7 +96,7 @@ class Base:
         self.batch: list[BatchCheck] = []
         self.pre: list[tuple[exp.Expression, exp.Literal]] = list(self._builtins())
         for rule in policy.rules:
-            if rule.step <= STEP_STOP:
+            if not is_batch(rule):
                 self.pre.append((self._fails(rule), rule_literal(rule.id, where(rule))))
             else:
                 self.batch.append(self._batch_check(rule))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ast
+from .rule_kinds import syntax_kind
 
 _OR, _AND, _NOT, _ATOM = 1, 2, 3, 4  # binding strength: a weaker operand needs parentheses
 _INDENT = "  "
@@ -81,7 +82,7 @@ def _block(s):
     if isinstance(s, ast.Score):
         return f"score {s.name.value}", [(line, _score_line(line)) for line in s.lines]
     if isinstance(s, ast.TieredCap):
-        head = f"cap {_selector(s.selector)} per {_duration(s.window)}{_alias(s.alias)}"
+        head = f"{syntax_kind(s).keyword} {_selector(s.selector)} per {_duration(s.window)}{_alias(s.alias)}"
         return head, [(tier, f"{_tier_condition(tier)}: {tier.limit.text}") for tier in s.tiers]
     if isinstance(s, ast.Campaign):
         return f"campaign {s.name.value}", [
@@ -93,32 +94,28 @@ def _statement(s) -> str:
     if isinstance(s, (ast.Channels, ast.Topics)):
         keyword = "channels" if isinstance(s, ast.Channels) else "topics"
         return f"{keyword} {', '.join(n.value for n in s.names)}"
-    if isinstance(s, ast.Consent):
-        stance = "requires opt_in" if s.requires_opt_in else "allowed unless opt_out"
-        return f"consent {s.channel.value} {stance}"
     if isinstance(s, ast.Segment):
         return f"segment {s.name.value}: {condition(s.condition)}"
-    return _rule(s) + _alias(s.alias)
+    return _rule(s) + _alias(getattr(s, "alias", None))
 
 
 def _rule(s) -> str:
-    if isinstance(s, ast.Cap):
-        return f"cap {_selector(s.selector)} {s.limit.text} per {_duration(s.window)}"
-    if isinstance(s, ast.SpendCap):
-        return f"cap {_selector(s.selector)} spend {s.amount.text} per {_duration(s.window)}"
-    if isinstance(s, ast.Gap):
-        return f"gap {_selector(s.selector)} {_duration(s.window)}"
-    if isinstance(s, ast.Block):
-        return f"block {_selector(s.selector)} {'unless' if s.unless else 'for'} {condition(s.condition)}"
-    if isinstance(s, ast.Cooldown):
-        return f"cooldown {_selector(s.selector)} {_duration(s.window)} after event {_string(s.event_type)}"
-    if isinstance(s, ast.StopUnopened):
-        return f"stop {_selector(s.selector)} after {s.count.text} unopened"
-    if isinstance(s, ast.StopConversion):
-        return f"stop {_selector(s.selector)} after conversion"
-    if isinstance(s, ast.HonorPreferences):
-        return "honor preferences"
-    raise TypeError(f"not a statement: {type(s).__name__}")
+    """A one-line rule: its kind's keyword, then what `_RULE_WORDS` writes after it."""
+    words = _RULE_WORDS[type(s)](s)
+    return f"{syntax_kind(s).keyword} {words}" if words else syntax_kind(s).keyword
+
+
+_RULE_WORDS = {  # what follows the keyword, by syntax node (a tiered cap is a block: `_block`)
+    ast.Consent: lambda s: f"{s.channel.value} {'requires opt_in' if s.requires_opt_in else 'allowed unless opt_out'}",
+    ast.Cap: lambda s: f"{_selector(s.selector)} {s.limit.text} per {_duration(s.window)}",
+    ast.SpendCap: lambda s: f"{_selector(s.selector)} spend {s.amount.text} per {_duration(s.window)}",
+    ast.Gap: lambda s: f"{_selector(s.selector)} {_duration(s.window)}",
+    ast.Block: lambda s: f"{_selector(s.selector)} {'unless' if s.unless else 'for'} {condition(s.condition)}",
+    ast.Cooldown: lambda s: f"{_selector(s.selector)} {_duration(s.window)} after event {_string(s.event_type)}",
+    ast.StopUnopened: lambda s: f"{_selector(s.selector)} after {s.count.text} unopened",
+    ast.StopConversion: lambda s: f"{_selector(s.selector)} after conversion",
+    ast.HonorPreferences: lambda s: "",
+}
 
 
 def _score_line(line) -> str:

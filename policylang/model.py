@@ -20,9 +20,6 @@ from .source import Span
 ATTRIBUTE_TYPES = ("text", "integer", "decimal", "boolean", "timestamp")
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
-# Evaluation steps (docs/language.md, "How a batch is decided"; built-in checks are step 1).
-STEP_BUILTIN, STEP_CONSENT, STEP_BLOCK, STEP_COOLDOWN, STEP_STOP, STEP_GAP, STEP_CAP, STEP_PREFERENCES = range(1, 9)
-
 # Built-in rule ids, in their order of precedence (docs/language.md, "How a batch is decided"). They carry no scope.
 BUILTIN_RULES = ("unknown_customer", "unknown_channel", "unknown_topic", "unknown_business_unit", "invalid_candidate")
 
@@ -217,14 +214,12 @@ class RuleBase:
 class ConsentRule(RuleBase):
     channel: str
     requires_opt_in: bool
-    step = STEP_CONSENT
 
 
 @dataclass(frozen=True)
 class BlockRule(RuleBase):
     selector: Selector
     condition: Condition  # the candidate is blocked when this holds (`unless C` is stored as Not(C))
-    step = STEP_BLOCK
 
 
 @dataclass(frozen=True)
@@ -232,27 +227,23 @@ class CooldownRule(RuleBase):
     selector: Selector
     window: Window
     event_type: str
-    step = STEP_COOLDOWN
 
 
 @dataclass(frozen=True)
 class StopUnopenedRule(RuleBase):
     selector: Selector
     count: int
-    step = STEP_STOP
 
 
 @dataclass(frozen=True)
 class StopConversionRule(RuleBase):
     selector: Selector
-    step = STEP_STOP
 
 
 @dataclass(frozen=True)
 class GapRule(RuleBase):
     selector: Selector
     window: Window
-    step = STEP_GAP
 
 
 @dataclass(frozen=True)
@@ -270,7 +261,6 @@ class CapRule(RuleBase):
     selector: Selector
     window: Window
     tiers: tuple[Tier, ...]
-    step = STEP_CAP
 
     @property
     def is_tiered(self) -> bool:
@@ -282,12 +272,11 @@ class SpendCapRule(RuleBase):
     selector: Selector
     window: Window
     amount: Decimal  # at most 4 decimal places
-    step = STEP_CAP
 
 
 @dataclass(frozen=True)
 class PreferencesRule(RuleBase):
-    step = STEP_PREFERENCES
+    """`honor preferences`: the customer's own frequency choices, from the preferences table."""
 
 
 Rule = Union[ConsentRule, BlockRule, CooldownRule, StopUnopenedRule, StopConversionRule,
@@ -365,7 +354,3 @@ class PolicySet:
         """The warehouse name of a canonical column."""
         return self.columns.get(table, {}).get(column, column)
 
-
-def evaluation_key(rule: Rule) -> tuple:
-    """By step, global before business-unit rules, then source order (docs/language.md, "How a batch is decided")."""
-    return (rule.step, rule.scope != GLOBAL, rule.scope, rule.position)

@@ -25,6 +25,7 @@ from .lark_shim import LARK_VERSION, Lark, UnexpectedInput
 from .parse_build import AstBuilder, StatementError
 from .parse_errors import SyntaxMessages
 from .parse_lexer import GrammarLexer
+from .rule_kinds import statement_words
 from .source import Span
 
 _BOM = b"\xef\xbb\xbf"
@@ -32,8 +33,9 @@ _HEADER_HELP = "start the file with `policy global` or `policy business_unit NAM
 # strings (closed or not) and comments, which hide braces and keywords
 _NOT_CODE = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
 # inside an unclosed block, a line like this starts the next statement
+# (the words that start a statement: those of the rule kinds, and of the other statements)
 _STATEMENT_START = re.compile(
-    r"\s*(?:(?:policy|channels|topics|consent|segment|cap|gap|block|cooldown|stop|honor|campaign)\b"
+    r"\s*(?:(?:" + "|".join(("policy", "channels", "topics", "segment", "campaign") + statement_words()) + r")\b"
     r"|score\s+[a-z_][a-z0-9_]*\s*\{)")
 _POLICY_WORD = re.compile(r"\s*policy\b")
 

@@ -18,13 +18,12 @@ from .model import GLOBAL
 from .resolve_conditions import Conditions
 from .resolve_report import Report
 from .resolve_rules import Names, ScopeBuilder
+from .rule_kinds import RULE_KINDS, SYNTAX_CLASSES, evaluation_key
 from .source import Span
 
 # Statements only the global file may hold, by the keyword users write.
-GLOBAL_ONLY = {ast.Channels: "channels", ast.Topics: "topics", ast.Consent: "consent", ast.Score: "score",
-               ast.HonorPreferences: "honor preferences"}
-RULES = (ast.Cap, ast.TieredCap, ast.SpendCap, ast.Gap, ast.Block, ast.Cooldown, ast.StopUnopened,
-         ast.StopConversion, ast.HonorPreferences)
+GLOBAL_ONLY = {ast.Channels: "channels", ast.Topics: "topics", ast.Score: "score"} | {
+    node: kind.keyword for kind in RULE_KINDS if kind.global_only for node in kind.syntax.values()}
 
 Defined = TypeVar("Defined", ast.Segment, ast.Score)
 
@@ -58,11 +57,11 @@ def resolve(files: list[ast.PolicyFile], config: Config, version: str = "") -> t
         consents: dict[str, Span] = {}
         seen_campaigns: dict[str, Span] = {}
         for position, statement in scope.statements:
-            if isinstance(statement, RULES):
-                rules.append(builder.rule(statement, position))
-            elif isinstance(statement, ast.Consent):
+            if isinstance(statement, ast.Consent):  # a rule, and the channel's one stance
                 if report.first(consents, "consent for channel", statement.channel, fix="keep one of the two"):
-                    rules.append(builder.consent(statement, position))
+                    rules.append(builder.rule(statement, position))
+            elif isinstance(statement, SYNTAX_CLASSES):
+                rules.append(builder.rule(statement, position))
             elif isinstance(statement, ast.Score) and scores[statement.name.value] is statement:
                 resolved_scores[statement.name.value] = builder.score(statement)
             elif isinstance(statement, ast.Campaign) and report.first(seen_campaigns, "campaign", statement.name):
@@ -75,7 +74,7 @@ def resolve(files: list[ast.PolicyFile], config: Config, version: str = "") -> t
     return model.PolicySet(
         channels=tuple(names.channels), topics=tuple(names.topics), business_units=tuple(config.business_units),
         attributes=dict(config.attributes), segments=resolved_segments, scores=resolved_scores,
-        rules=tuple(sorted(rules, key=model.evaluation_key)), campaigns=tuple(campaigns), version=version,
+        rules=tuple(sorted(rules, key=evaluation_key)), campaigns=tuple(campaigns), version=version,
         tables=dict(config.tables), columns={t: dict(c) for t, c in config.columns.items()},
         preference_center=_preference_center(config),
     ), report.sorted()

@@ -14,6 +14,7 @@ from . import ast, model
 from .diagnostics import Related
 from .resolve_conditions import Conditions
 from .resolve_report import Report, location
+from .rule_kinds import syntax_kind
 from .source import Span
 
 SPEND_PLACES = 4
@@ -74,40 +75,18 @@ class ScopeBuilder:
 
     # --- rules --------------------------------------------------------------------
 
-    def rule(self, node: ast.Rule, position: int) -> model.Rule:
-        """The model rule for `node`, the `position`-th statement of its file."""
-        if isinstance(node, ast.HonorPreferences):
-            return model.PreferencesRule(**self.base(node, "preferences", position))
-        selector = self.names.selector(node.selector)
-        words = "_".join(selector.words)
-        if isinstance(node, ast.Block):
-            condition = self.conditions.condition(node.condition, self.scope)
-            return model.BlockRule(**self.base(node, f"block_{words}", position), selector=selector,
-                                   condition=model.Not(condition) if node.unless else condition)
-        if isinstance(node, ast.StopUnopened):
-            return model.StopUnopenedRule(**self.base(node, f"stop_{words}_unopened", position), selector=selector,
-                                          count=int(node.count.value))
-        if isinstance(node, ast.StopConversion):
-            return model.StopConversionRule(**self.base(node, f"stop_{words}_conversion", position), selector=selector)
-        window = self.window(node.window)
-        if isinstance(node, ast.Gap):
-            return model.GapRule(**self.base(node, f"gap_{words}", position), selector=selector, window=window)
-        if isinstance(node, ast.Cooldown):
-            return model.CooldownRule(**self.base(node, f"cooldown_{words}", position), selector=selector,
-                                      window=window, event_type=node.event_type.value)
-        if isinstance(node, ast.SpendCap):
-            return model.SpendCapRule(**self.base(node, f"spend_{words}_{window.label}", position), selector=selector,
-                                      window=window, amount=self.amount(node.amount))
-        if isinstance(node, ast.TieredCap):
-            tiers = self.tiers(node)
-        else:
-            tiers = (model.Tier(None, int(node.limit.value), node.span),)
-        return model.CapRule(**self.base(node, f"cap_{words}_{window.label}", position), selector=selector,
-                             window=window, tiers=tiers)
-
-    def consent(self, node: ast.Consent, position: int) -> model.ConsentRule:
-        return model.ConsentRule(**self.base(node, f"consent_{node.channel.value}", position),
-                                 channel=self.names.channel(node.channel), requires_opt_in=node.requires_opt_in)
+    def rule(self, node: ast.Rule | ast.Consent, position: int) -> model.Rule:
+        """The model rule for `node`, the `position`-th statement of its file: the selector and window a
+        kind has, then its own fields (`_FIELDS`), then the id (`RuleKind.id_format`)."""
+        kind = syntax_kind(node)
+        fields = {}
+        if getattr(node, "selector", None) is not None:
+            fields["selector"] = self.names.selector(node.selector)
+        if getattr(node, "window", None) is not None:
+            fields["window"] = self.window(node.window)
+        fields |= _FIELDS[type(node)](self, node)
+        derived = kind.derived_name(fields.get("selector"), fields.get("window"), fields.get("channel"))
+        return kind.model(**self.base(node, derived, position), **fields)
 
     def base(self, node, derived: str, position: int) -> dict:
         """The fields every rule has; PL208 when the id is already taken in this scope."""
@@ -146,3 +125,32 @@ class ScopeBuilder:
                 stages.append(model.Stage(stage.name.value, self.names.channel(stage.channel),
                                           int(stage.day.value), stage.span))
         return model.Campaign(node.name.value, self.scope, tuple(stages), node.span)
+
+
+# --- the fields each kind of rule adds to the selector and window it shares with others ------------
+
+def _consent(b: ScopeBuilder, node: ast.Consent) -> dict:
+    return dict(channel=b.names.channel(node.channel), requires_opt_in=node.requires_opt_in)
+
+
+def _block(b: ScopeBuilder, node: ast.Block) -> dict:
+    condition = b.conditions.condition(node.condition, b.scope)
+    return dict(condition=model.Not(condition) if node.unless else condition)
+
+
+def _flat_cap(b: ScopeBuilder, node: ast.Cap) -> dict:
+    return dict(tiers=(model.Tier(None, int(node.limit.value), node.span),))
+
+
+_FIELDS = {
+    ast.Consent: _consent,
+    ast.Block: _block,
+    ast.Cooldown: lambda b, node: dict(event_type=node.event_type.value),
+    ast.StopUnopened: lambda b, node: dict(count=int(node.count.value)),
+    ast.StopConversion: lambda b, node: {},
+    ast.Gap: lambda b, node: {},
+    ast.Cap: _flat_cap,
+    ast.TieredCap: lambda b, node: dict(tiers=b.tiers(node)),
+    ast.SpendCap: lambda b, node: dict(amount=b.amount(node.amount)),
+    ast.HonorPreferences: lambda b, node: {},
+}

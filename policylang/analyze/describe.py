@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..model import (And, BlockRule, CapRule, Compare, Condition, Const, CooldownRule, DaysSince, GapRule, InList,
-                     IsNull, Not, Or, Rule, ScoreCompare, SegmentRef, SpendCapRule, StopConversionRule,
-                     StopUnopenedRule, Window)
+from ..model import (And, BlockRule, CapRule, Compare, Condition, ConsentRule, Const, CooldownRule, DaysSince, GapRule,
+                     InList, IsNull, Not, Or, PreferencesRule, Rule, ScoreCompare, SegmentRef, SpendCapRule,
+                     StopConversionRule, StopUnopenedRule, Window)
+from ..rule_kinds import kind_of
 
 
 def window_text(window: Window) -> str:
@@ -59,25 +60,29 @@ def _text(c: Condition, top: bool = False) -> str:
 
 
 def rule_text(rule: Rule) -> str:
-    """The rule as it would be written (a tiered cap without its branches)."""
-    match rule:
-        case CapRule(selector=sel, window=w) if rule.is_tiered:
-            return f"cap {sel} per {window_text(w)} {{...}}"
-        case CapRule(selector=sel, window=w, tiers=tiers):
-            return f"cap {sel} {tiers[0].limit} per {window_text(w)}"
-        case SpendCapRule(selector=sel, window=w, amount=amount):
-            return f"cap {sel} spend {amount} per {window_text(w)}"
-        case GapRule(selector=sel, window=w):
-            return f"gap {sel} {window_text(w)}"
-        case BlockRule(selector=sel, condition=cond):
-            return f"block {sel} for {condition_text(cond)}"
-        case CooldownRule(selector=sel, window=w, event_type=event):
-            return f"cooldown {sel} {window_text(w)} after event {literal_text(event)}"
-        case StopUnopenedRule(selector=sel, count=count):
-            return f"stop {sel} after {count} unopened"
-        case StopConversionRule(selector=sel):
-            return f"stop {sel} after conversion"
-    return rule.id
+    """The rule as it would be written (a tiered cap without its branches): its kind's keyword, then
+    what `_RULE_WORDS` writes after it."""
+    words = _RULE_WORDS[type(rule)](rule)
+    return f"{kind_of(rule).keyword} {words}" if words else kind_of(rule).keyword
+
+
+def _cap_words(rule: CapRule) -> str:
+    if rule.is_tiered:
+        return f"{rule.selector} per {window_text(rule.window)} {{...}}"
+    return f"{rule.selector} {rule.tiers[0].limit} per {window_text(rule.window)}"
+
+
+_RULE_WORDS = {  # what follows the keyword, by rule class
+    ConsentRule: lambda r: f"{r.channel} {'requires opt_in' if r.requires_opt_in else 'allowed unless opt_out'}",
+    CapRule: _cap_words,
+    SpendCapRule: lambda r: f"{r.selector} spend {r.amount} per {window_text(r.window)}",
+    GapRule: lambda r: f"{r.selector} {window_text(r.window)}",
+    BlockRule: lambda r: f"{r.selector} for {condition_text(r.condition)}",
+    CooldownRule: lambda r: f"{r.selector} {window_text(r.window)} after event {literal_text(r.event_type)}",
+    StopUnopenedRule: lambda r: f"{r.selector} after {r.count} unopened",
+    StopConversionRule: lambda r: f"{r.selector} after conversion",
+    PreferencesRule: lambda r: "",
+}
 
 
 def rule_ref(rule: Rule) -> str:

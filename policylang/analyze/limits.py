@@ -18,6 +18,7 @@ from ..model import GLOBAL, CapRule, Condition, GapRule, PolicySet, Rule, Select
 from ..source import Span
 
 COUNT, SPEND = "count", "spend"
+KINDS = (CapRule, SpendCapRule, GapRule)  # the rule kinds it claims: `as_limit` handles each
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Limit:
 
 
 def as_limit(rule: Rule) -> Limit | None:
-    """The limit view of a cap, spend cap or gap; None for any other rule."""
+    """The limit view of a cap, spend cap or gap (`KINDS`); None for any other rule."""
     match rule:
         case CapRule(tiers=tiers):
             return Limit(rule, COUNT, tuple(Branch(t.condition, t.limit, t.span) for t in tiers))

@@ -23,6 +23,7 @@ from .dominance import report
 from .limits import governs
 from .smt import lazy_space
 
+# the rule kinds it claims: `WHY` and `dominates` handle each (tests/test_rule_kinds.py)
 KINDS = (BlockRule, CooldownRule, StopConversionRule, StopUnopenedRule)
 
 WHY = {
@@ -60,7 +61,9 @@ def check(policy: PolicySet, space=None) -> list[Diagnostic]:
                 return a.event_type == b.event_type and a.window.hours >= b.window.hours
             case StopUnopenedRule():
                 return a.scope == b.scope and a.selector == b.selector and a.count <= b.count
-        return True  # StopConversionRule
+            case StopConversionRule():
+                return True
+        raise TypeError(f"shadowing of {type(a).__name__} is not decided here: {a.id}")
 
     findings = []
     for kind in KINDS:
