@@ -93,7 +93,8 @@ def test_two_folders(tmp_path, capsys, monkeypatch):
 def test_json_has_the_documented_shape(repo, capsys):
     code, out, _ = run(capsys, "diff", "HEAD~1", "HEAD", "policies", "--format", "json")
     report = json.loads(out)
-    assert code == 0 and set(report) == {"base", "head", "may_loosen", "changes", "renamed"}
+    assert code == 0 and set(report) == {"base", "head", "may_loosen", "changes", "renamed", "effect"}
+    assert report["effect"] is None  # without --data
     sms = next(c for c in report["changes"] if c["subject"] == "global.sms_weekly")
     assert (sms["change"], sms["effect"], sms["label"], sms["may_loosen"]) == ("changed", "loosens", "loosened", True)
     assert sms["base"] == {"id": "global.sms_weekly", "rule": "cap sms 2 per 7 days", "file": "policies/global.policy",

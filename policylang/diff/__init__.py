@@ -7,6 +7,7 @@
 | `scenarios` | the customers, histories and candidates tried on a changed rule |
 | `witness` | deciding them with the reference interpreter on both sides: counter-examples |
 | `compare` | classifying each change (and config changes): loosened, tightened, both, not decided |
+| `effect` | the simulated effect (`--data`): both sides replayed, sends gained and lost |
 | `describe` | rules and counter-examples in words and as JSON |
 | `render` | text, markdown, GitHub annotations and JSON output |
 

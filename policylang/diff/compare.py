@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..model import PolicySet, Rule
+from .effect import Effect
 from .match import Pair, pair_rules
 from .scenarios import CAMPAIGN, CUSTOMER, Scenario, consents, Looks
 from .witness import Witness, only, search, witness
@@ -61,6 +62,7 @@ class Report:
     renamed: list[Pair] = field(default_factory=list)  # same meaning, new id: not a change
     base_path: Callable[[str], str] = str  # a rule's file as users know it (`sides.Side.path`)
     head_path: Callable[[str], str] = str
+    effect: Effect | None = None  # the simulated effect, with `--data`
 
     @property
     def may_loosen(self) -> bool:

@@ -7,8 +7,12 @@
 - github: one workflow command per change on the HEAD line of the rule
   (`::warning` for what may loosen contact, `::notice` for the rest; a
   removed rule names BASE's file without a line);
-- json: `{"base", "head", "may_loosen", "changes": [...], "renamed": [...]}`,
-  documented in docs/diff.md.
+- json: `{"base", "head", "may_loosen", "changes": [...], "renamed": [...],
+  "effect": {...} or null}`, documented in docs/diff.md.
+
+With `--data`, text, markdown and JSON add the simulated effect: sends before
+and after, gained and lost per business unit and channel and per rule, and the
+customers who gain the most contacts.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import json
 
 from ..render_github import escape_data, escape_property
 from .compare import Change, Report
+from .effect import Effect
 from .describe import rule_text, witness_json, witness_text
 
 FORMATS = ("text", "markdown", "github", "json")
@@ -52,6 +57,50 @@ def _verdict(report: Report) -> str:
             "(loosened, or not proved safe)")
 
 
+def _effect_rows(effect: Effect) -> list[tuple[str, int, int]]:
+    """(what, sends gained, sends lost): per business unit and channel, then per rule."""
+    places = sorted(set(effect.gained) | set(effect.lost), key=str)
+    rules = sorted(set(effect.gained_by_rule) | set(effect.lost_by_rule), key=str)
+    return ([(f"{unit} / {channel}", effect.gained[(unit, channel)], effect.lost[(unit, channel)])
+             for unit, channel in places]
+            + [(f"rule {rule}", effect.gained_by_rule[rule], effect.lost_by_rule[rule]) for rule in rules])
+
+
+def _effect_title(effect: Effect) -> str:
+    change = effect.head_sends - effect.base_sends
+    return (f"simulated effect {effect.start} to {effect.end}: {effect.base_sends} sends under BASE, "
+            f"{effect.head_sends} under HEAD ({change:+d})")
+
+
+def _effect_text(effect: Effect) -> list[str]:
+    lines = [_effect_title(effect)]
+    lines += [f"  {what}: +{gained} -{lost}" for what, gained, lost in _effect_rows(effect)]
+    lines += [f"  customer {cid}: {old} -> {new} contacts" for cid, old, new in effect.customers]
+    return lines
+
+
+def _effect_markdown(effect: Effect) -> list[str]:
+    lines = ["", f"#### {_cell(_effect_title(effect))}", ""]
+    rows = _effect_rows(effect)
+    if rows:
+        lines += ["| where | sends gained | sends lost |", "| --- | ---: | ---: |"]
+        lines += [f"| {_cell(what)} | {gained} | {lost} |" for what, gained, lost in rows]
+    if effect.customers:
+        lines += ["", "| customer | contacts under BASE | under HEAD |", "| --- | ---: | ---: |"]
+        lines += [f"| {_cell(str(cid))} | {old} | {new} |" for cid, old, new in effect.customers]
+    return lines
+
+
+def _effect_json(effect: Effect | None) -> dict | None:
+    if effect is None:
+        return None
+    return {"from": effect.start.isoformat(), "to": effect.end.isoformat(), "base_sends": effect.base_sends,
+            "head_sends": effect.head_sends,
+            "rows": [{"where": what, "gained": gained, "lost": lost} for what, gained, lost in _effect_rows(effect)],
+            "customers": [{"customer_id": cid, "base_sends": old, "head_sends": new}
+                          for cid, old, new in effect.customers]}
+
+
 def render_text(report: Report) -> str:
     lines = [f"policy diff {report.base} -> {report.head}: {_verdict(report)}"]
     for change in report.changes:
@@ -63,6 +112,8 @@ def render_text(report: Report) -> str:
         lines += [f"  {proves}: {text}" for proves, text in _witnesses(change, report)]
         if change.reason:
             lines.append(f"  not decided: {change.reason}")
+    if report.effect is not None:
+        lines += _effect_text(report.effect)
     return "\n".join(lines) + "\n"
 
 
@@ -86,6 +137,8 @@ def render_markdown(report: Report) -> str:
         if undecided:
             lines += ["", "#### Not decided (a reviewer must judge these)", ""]
             lines += [f"- `{_cell(change.subject)}`: {change.reason}" for change in undecided]
+    if report.effect is not None:
+        lines += _effect_markdown(report.effect)
     return "\n".join(lines) + "\n"
 
 
@@ -126,6 +179,7 @@ def report_json(report: Report) -> dict:
             "tightening": c.tightening and witness_json(c.tightening), "reason": c.reason,
         } for c in report.changes],
         "renamed": [{"base": p.base.id, "head": p.head.id} for p in report.renamed],
+        "effect": _effect_json(report.effect),
     }
 
 

@@ -156,3 +156,11 @@ def load_sides(base: str, head: str, folder: str | None, workspace: str) -> tupl
         into = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workspace))
         sides.append(read_revision(revision, inside, top, into))
     return sides[0], sides[1]
+
+
+def data_project(base: str, head: str, folder: str | None) -> Project:
+    """The project whose data `diff --data` replays: HEAD's folder for two folders, else the project in DIR
+    (default: the current folder) as it is on disk."""
+    if Path(base).is_dir() and Path(head).is_dir():
+        return load_project(project_root(head))
+    return load_project(project_root(folder if folder is not None else "."))
