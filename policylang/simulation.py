@@ -13,7 +13,9 @@ is a scratch table of this replay (`policylang_sim_<hex>_*`, temporary where
 the engine allows), dropped at the end: the user's tables are only read.
 
 Four statements per simulated day (empty the batch, fill it, decide it, add
-what was sent to the history), five to set up, two to read the outcomes.
+what was sent to the history); to set up, one to find the touches table's
+columns (a few more when it lacks some) and three to create the tables; two to
+read the outcomes.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ TOUCH_KEYS = ("customer_id", "channel", "business_unit", "topic", "campaign_id",
 NEEDED_TOUCH_COLUMNS = ("customer_id", "channel", "business_unit", "message_class", "sent_at", "cost")
 FROM_TOUCH = ("customer_id", "channel", "business_unit", "campaign_id", "topic", "cost")  # candidate columns
 UNSUPPORTED = ("spark",)  # no INSERT into temporary tables; its fold re-plans per statement
+TOUCH_COLUMNS = ("sent_at",) + TOUCH_KEYS
 
 
 @dataclass(frozen=True)
@@ -165,8 +168,9 @@ class Scratch:
         self.names = {kind: f"{prefix}_{kind}" for kind in ("touches", "period", "batch", "decided")}
         self.created: list[str] = []
         reads = policy_reads(policy, engine.dialect)
-        self.touch_columns = sorted(set(NEEDED_TOUCH_COLUMNS) | reads.get("touches", frozenset())
-                                    | (reads.get("candidates", frozenset()) & set(FROM_TOUCH)))
+        self.required = sorted(set(NEEDED_TOUCH_COLUMNS) | reads.get("touches", frozenset())
+                               | (reads.get("candidates", frozenset()) & set(FROM_TOUCH)))
+        self.touch_columns = self.required  # until `set_up` has found which others the table has
         # the decision query reads the scratch history and batch, under canonical column names
         columns = {t: c for t, c in policy.columns.items() if t not in ("touches", "candidates")}
         self.sim_policy = replace(policy, tables={**policy.tables, "touches": self.names["touches"],
@@ -207,10 +211,29 @@ class Scratch:
 
     # --- the statements -----------------------------------------------------------------------
 
+    def present_columns(self, source: exp.Table) -> list[str]:
+        """The touch columns the table has: every column the replay needs (else a `DataError`), and
+        the others that are there, so that candidate ids follow every column, whatever the policy reads
+        (two policies replayed over one table number its touches alike). One query when the table has
+        them all (data files always do), one more per optional column otherwise."""
+        from .data_checks import runs
+
+        def has(*columns: str) -> bool:
+            return runs(self.engine, source, [self.source_column(c) for c in columns]) is None
+
+        if has(*TOUCH_COLUMNS):
+            return list(TOUCH_COLUMNS)
+        if not has(*self.required):
+            missing = ", ".join(f"`{self.policy.column('touches', c)}`" for c in self.required if not has(c))
+            raise DataError(f"table `{self.policy.table('touches')}` has no column {missing}, which simulate "
+                            "reads: add it, or map it under `columns:` in policylang.yaml")
+        return [c for c in TOUCH_COLUMNS if c in self.required or has(c)]
+
     def set_up(self, low: datetime, high: datetime) -> None:
         """The history without the period's marketing touches; the period's marketing touches as
         numbered candidates; an empty batch."""
         source = self.target.table(self.policy.table("touches"), "t")
+        self.touch_columns = self.present_columns(source)
         in_period = exp.and_(self.marketing(self.source_column("message_class")),
                              self.within(self.source_column("sent_at"), low, high))
         touches = [self.source_column(c).as_(c, quoted=True) for c in self.touch_columns]

@@ -242,3 +242,23 @@ def test_a_report_that_is_a_project_file_is_refused(tmp_path, capsys):
                  "--report", str(link)]) == 2
     assert "names the project's file" in capsys.readouterr().err
     assert touches.read_bytes() == before
+
+
+def test_a_touches_table_without_an_optional_column_replays_and_without_a_needed_one_is_an_error(engine_pool):
+    """`--db` tables may lack the columns nothing reads (clicks here): the replay runs. Without `sent_at`
+    it cannot place a touch in a day: a data error naming the column, and no scratch table left."""
+    from policylang.errors import DataError
+
+    engine = engine_pool.get("duckdb")
+    policy = build({"global.policy": NO_RULES})
+    touch = dict(customer_id=1, channel="sms", business_unit="hotels", topic=None, campaign_id=None,
+                 message_class=None, cost=None, opened_at=None, clicked_at=None, converted_at=None,
+                 sent_at=datetime(2026, 5, 1, 8))
+    engine.load(policy, replace(datasets_example(), touches=[touch]))
+    engine.execute('ALTER TABLE touches DROP COLUMN clicked_at')
+    (outcome,) = replay_on(engine, policy, date(2026, 5, 1), date(2026, 5, 1)).outcomes
+    assert (outcome.customer_id, outcome.channel, outcome.decision) == (1, "sms", "send")
+    engine.execute('ALTER TABLE touches DROP COLUMN sent_at')
+    with pytest.raises(DataError, match="has no column `sent_at`"):
+        replay_on(engine, policy, date(2026, 5, 1), date(2026, 5, 1))
+    assert engine.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'policylang_sim%'") == []
