@@ -38,7 +38,10 @@ def _where(change: Change, report: Report) -> tuple[str, int] | None:
 def _before_after(change: Change) -> tuple[str, str]:
     if change.detail:
         return ("", change.detail)
-    return (rule_text(change.base) or "(none)", rule_text(change.head) or "(none)")
+    before, after = rule_text(change.base) or "(none)", rule_text(change.head) or "(none)"
+    if before == after:  # the rule reads the same: what changed is a segment or score it names
+        after += " (a segment or score it uses changed)"
+    return before, after
 
 
 def _witnesses(change: Change, report: Report) -> list[tuple[str, str]]:

@@ -71,11 +71,7 @@ def _commit(revision: str) -> str:
 
 def project_in_repository(folder: str, top: Path) -> str:
     """The project folder `folder` (as given, relative to the current folder) relative to the repository top."""
-    where = Path(folder).absolute()
-    if not where.exists():
-        where = Path(os.path.abspath(folder))
-    else:
-        where = project_root(folder).absolute()
+    where = project_root(folder).absolute() if Path(folder).is_dir() else Path(os.path.abspath(folder))
     try:
         relative = PurePosixPath(os.path.relpath(where, top).replace(os.sep, "/"))
     except ValueError as exc:
