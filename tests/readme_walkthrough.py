@@ -37,7 +37,7 @@ AS_OF = "2025-06-30T06:00:00"
 BLOCK = re.compile(r"(<!-- walkthrough:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /walkthrough:(?P=name) -->)", re.S)
 CONFLICT = "cap sms 7 per 7 days as sms_weekly"
 FIXED = "cap sms 2 per 7 days as sms_weekly"
-RULE = "\n# hotels: a few SMS a week at most\n{rule}\n"
+RULE = "# hotels: a few SMS a week at most\n{rule}\n"  # appended as the README's `cat >>` appends it
 TEST = """\
 # hotels.sms_weekly: two hotels SMS a week; other units' SMS are not counted
 as_of: 2025-06-30T06:00:00
@@ -91,7 +91,8 @@ def blocks() -> dict[str, str]:
         out: dict[str, str] = {}
 
         units.write_text(original + RULE.format(rule=CONFLICT), encoding="utf-8")
-        out["rule"] = f"```policy\n{RULE.format(rule=CONFLICT).strip()}\n```\n"
+        # a shell fence, not a `policy` one: tests/test_docs_examples.py holds those to whole, clean files
+        out["rule"] = f"```sh\ncat >> hotels.policy <<'EOF'\n{RULE.format(rule=CONFLICT)}EOF\n```\n"
         status, text = run(project, "check")
         out["check-conflict"] = console("policylang check", text, status)
         _, annotations = run(project, "check", "--format", "github")
