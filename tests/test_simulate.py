@@ -262,3 +262,36 @@ def test_a_touches_table_without_an_optional_column_replays_and_without_a_needed
     with pytest.raises(DataError, match="has no column `sent_at`"):
         replay_on(engine, policy, date(2026, 5, 1), date(2026, 5, 1))
     assert engine.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'policylang_sim%'") == []
+
+
+def test_priority_comes_from_the_named_touches_column(engine_pool):
+    """By hand: `cap sms 1 per 7 days`; customer 1 has two sms on one day. With priority 0 for both the
+    earlier send (id 1) wins; with the column `prio` giving the later one 5, the later one (id 2) does."""
+    engine = engine_pool.get("duckdb")
+    policy = build({"global.policy": NO_RULES + "cap sms 1 per 7 days\n"})
+    touch = dict(customer_id=1, channel="sms", business_unit="hotels", topic=None, campaign_id=None,
+                 message_class="marketing", cost=None, opened_at=None, clicked_at=None, converted_at=None)
+    engine.load(policy, replace(datasets_example(), touches=[dict(touch, sent_at=datetime(2026, 5, 1, 8)),
+                                                           dict(touch, sent_at=datetime(2026, 5, 1, 9))]))
+    day = date(2026, 5, 1)
+    assert [o.decision for o in replay_on(engine, policy, day, day).outcomes] == ["send", "suppress"]
+    engine.execute("ALTER TABLE touches ADD COLUMN prio BIGINT")
+    engine.execute("UPDATE touches SET prio = 5 WHERE sent_at = TIMESTAMP '2026-05-01 09:00:00'")
+    outcomes = replay_on(engine, policy, day, day, priority="prio").outcomes
+    assert [(o.candidate_id, o.decision, o.rule) for o in outcomes] == [(1, "suppress", "global.cap_sms_7d"),
+                                                                        (2, "send", None)]
+
+
+def test_simulate_on_a_database_loaded_from_the_files_says_what_it_says_on_the_files(tmp_path, capsys):
+    from pathlib import Path
+
+    example = str(Path(__file__).parent.parent / "policies")
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    assert main(["load", example, "--db", url]) == 0
+    capsys.readouterr()
+    period = ["--from", "2025-06-20", "--to", "2025-06-29", "--format", "json"]
+    assert main(["simulate", example, *period]) == 0
+    on_files = json.loads(capsys.readouterr().out)
+    assert main(["simulate", example, "--db", url, *period]) == 0
+    assert json.loads(capsys.readouterr().out) == on_files
+    assert on_files["sends"]["suppressed"] > 0
