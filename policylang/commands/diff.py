@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 import tempfile
 
-from ..diff.render import FORMATS
+from ..diff import FORMATS
 from ..errors import UsageError
 from .simulate import _date as date_argument
 

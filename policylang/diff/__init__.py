@@ -13,3 +13,5 @@
 
 docs/diff.md describes the command, its output and the decisions behind it.
 """
+
+FORMATS = ("text", "markdown", "github", "json")  # here, so the command line need not import the rest
