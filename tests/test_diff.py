@@ -144,3 +144,12 @@ def test_column_remapped_is_reported_not_decided():
     assert [(c.subject, c.label, c.detail) for c in report.changes] == [
         ("column `customers.tier`", "changed, not decided", "read from `tier`, now from `loyalty_tier`")]
     assert report.may_loosen and "data" in report.changes[0].reason
+
+
+def test_a_score_counting_another_channel_is_judged_with_touches_of_that_channel():
+    # `engaged_sms` blocks SMS at engagement >= 10; counting email opens twice as much reaches 10 with 5 opens,
+    # not 10: a customer with 5 opened emails is blocked under HEAD only
+    change = only_change(BASE, edited("+1 per email opened", "+2 per email opened"))
+    assert (change.subject, change.label) == ("global.engaged_sms", "tightened")
+    channels = {t["channel"] for t in change.tightening.scenario.touches}
+    assert channels == {"email"} and 5 <= len(change.tightening.scenario.touches) < 10

@@ -14,7 +14,8 @@ it:
   tier gives the limit), so a tier re-cut is judged per customer;
 - history: k touches matching the candidate, for k around every cap limit and
   stop count, sent just inside and just outside every window; touches that
-  were opened, clicked and converted; costs at, between and beyond every
+  were opened, clicked and converted (also, 1 to 20 of them, on each channel
+  a score counts); costs at, between and beyond every
   spend amount; events of every cooldown's and score's event type; a
   preferences row of 0 per week; consent rows (none, opt-in, opt-out);
 - candidate: each channel (every one for a `marketing` selector), topic (and
@@ -48,6 +49,7 @@ CAMPAIGN = "campaign_1"
 OTHER_TEXT = "(a text no condition names)"
 MOST_ATTRIBUTE_SETS = 4096
 MOST_TOUCHES = 200
+SCORE_COUNTS = (1, 2, 3, 5, 10, 20)  # touches of a channel a score counts, when the candidate's is another
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Looks:
     consent: bool = False
     preferences: bool = False
     stamped: bool = False  # opened, clicked or converted touches matter
+    score_channels: set = field(default_factory=set)  # channels whose touches a score counts
 
 
 def looks(rules: list[Rule], policies: list[PolicySet]) -> Looks:
@@ -149,9 +152,10 @@ def _score_line(line, policies: list[PolicySet], found: Looks) -> None:
     match line:
         case ScoreWhen(condition=condition):
             _condition(condition, policies, found)
-        case ScorePerTouch(window=window):
+        case ScorePerTouch(window=window, channel=channel):
             found.windows.add(window.hours)
             found.stamped = True
+            found.score_channels.add(channel)
         case ScorePerEvent(event_type=event_type, window=window):
             found.windows.add(window.hours)
             found.event_types.add(event_type)
@@ -251,6 +255,12 @@ def histories(found: Looks, shape: tuple) -> Iterator[tuple[tuple, tuple, tuple,
         for n in counts:
             for hours in offsets:
                 touch = _touch(shape, hours, stamped=stamped)
+                if touch is not None:
+                    yield (touch,) * n, (), (), None
+    for channel in sorted(found.score_channels - {shape[0]}):  # what a score counts, on another channel
+        for n in SCORE_COUNTS:
+            for hours in offsets:
+                touch = _touch((channel, None, shape[2]), hours, stamped=True)
                 if touch is not None:
                     yield (touch,) * n, (), (), None
     if found.amounts:
