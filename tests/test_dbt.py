@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,8 +55,6 @@ def dbt_files(capsys, tmp_path, project=EXAMPLE, *extra) -> Path:
 
 def render(model: str, variables: dict) -> str:
     """The model with dbt's `config`, `var`, `source`, `modules` and `exceptions` stood in for."""
-    import re
-
     import jinja2
 
     class CompilerError(Exception):
@@ -74,7 +73,7 @@ def render(model: str, variables: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> str:
+def model() -> str:
     from policylang.dbt_model import model_sql
     from policylang.project import load_project, require_policy
 
@@ -103,8 +102,6 @@ def test_a_var_that_is_not_a_utc_time_stops_the_model(model, value):
 
 
 def test_every_table_the_query_reads_is_a_source_of_the_config(model):
-    import re
-
     read = set(re.findall(r"(?:FROM|JOIN)\s+([^\s(]+)", render(model, {})))
     assert {name for name in read if not name.startswith("pl_")} == {
         f"SRC[policylang.{t}]" for t in ("customers", "touches", "consents", "preferences", "events", "candidates")}
@@ -273,8 +270,16 @@ def as_text(rows) -> list[tuple]:
     return sorted(tuple(None if v is None else str(v) for v in row) for row in rows)
 
 
+def needs(module: str, extra: str) -> None:
+    """Import `module`, or skip (fail under CI=true) naming the package that provides it."""
+    try:
+        __import__(module)
+    except ImportError as exc:
+        unavailable(f"{extra} is not installed ({exc}): pip install -e '.[test]'")
+
+
 def test_dbt_build_on_duckdb_decides_as_run_does(tmp_path, capsys):
-    pytest.importorskip("dbt.adapters.duckdb", reason="dbt-duckdb is in the test extra")
+    needs("dbt.adapters.duckdb", "dbt-duckdb")
     import duckdb
 
     database = tmp_path / "warehouse.duckdb"
@@ -292,8 +297,10 @@ def test_dbt_build_on_duckdb_decides_as_run_does(tmp_path, capsys):
 def postgres_database():
     """A fresh database on the local PostgreSQL server, dropped afterwards (no server: skipped on a
     laptop, failed under CI=true)."""
-    psycopg = pytest.importorskip("psycopg")
-    pytest.importorskip("dbt.adapters.postgres", reason="dbt-postgres is in the test extra")
+    needs("psycopg", "psycopg")
+    needs("dbt.adapters.postgres", "dbt-postgres")
+    import psycopg
+
     name = f"policylang_dbt_{uuid.uuid4().hex[:12]}"
     database = exp.table_(name, quoted=True)
     try:
