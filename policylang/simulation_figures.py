@@ -34,9 +34,6 @@ class Split:
     def before(self) -> int:
         return self.kept + self.suppressed
 
-    def add(self, sent: bool) -> "Split":
-        return Split(self.kept + sent, self.suppressed + (not sent))
-
 
 @dataclass(frozen=True)
 class TopCustomer:
@@ -83,31 +80,40 @@ def week_start(simulation: Simulation, day: date) -> date:
 
 
 def figures(simulation: Simulation) -> Figures:
-    """Fold the outcomes of `simulation` into its figures."""
-    totals = Split()
-    by_rule: Counter = Counter()
-    by_unit: dict[str, Split] = {}
-    by_channel: dict[str, Split] = {}
-    by_week: dict[str, Split] = {}
+    """Fold the outcomes of `simulation` into its figures: first into counts per distinct (unit,
+    channel, week, decision, rule), customer-week and decision, then those into the groups."""
+    weeks = [(simulation.start + timedelta(days=w)).isoformat() for w in range(0, simulation.days, 7)]
+    week_of = {}  # day -> the first day of its week
+    groups: Counter = Counter()
     weekly: dict[tuple[object, date], list[int]] = {}  # (customer, week) -> [before, after]
     spend = [Decimal(0), Decimal(0)]
-    for week in range(0, simulation.days, 7):
-        by_week[(simulation.start + timedelta(days=week)).isoformat()] = Split()
     for outcome in simulation.outcomes:
         sent = outcome.decision == "send"
-        week = week_start(simulation, simulation.day_of(outcome.sent_at))
-        totals = totals.add(sent)
-        for groups, key in ((by_unit, _label(outcome.business_unit)), (by_channel, _label(outcome.channel)),
-                            (by_week, week.isoformat())):
-            groups[key] = groups.get(key, Split()).add(sent)
-        if not sent:
-            by_rule[_label(outcome.rule)] += 1
+        day = simulation.day_of(outcome.sent_at)
+        week = week_of.get(day) or week_of.setdefault(day, week_start(simulation, day))
+        groups[outcome.business_unit, outcome.channel, week, sent, outcome.rule] += 1
         counts = weekly.setdefault((outcome.customer_id, week), [0, 0])
         counts[0] += 1
         counts[1] += sent
         spend[0] += outcome.cost
-        spend[1] += outcome.cost if sent else 0
-    return _customer_figures(simulation, totals, by_rule, by_unit, by_channel, by_week, weekly, spend)
+        if sent:
+            spend[1] += outcome.cost
+    kept: dict[str, Counter] = {"unit": Counter(), "channel": Counter(), "week": Counter()}
+    suppressed: dict[str, Counter] = {"unit": Counter(), "channel": Counter(), "week": Counter()}
+    by_rule: Counter = Counter()
+    for (unit, channel, week, sent, rule), n in groups.items():
+        for kind, key in (("unit", _label(unit)), ("channel", _label(channel)), ("week", week.isoformat())):
+            (kept if sent else suppressed)[kind][key] += n
+        if not sent:
+            by_rule[_label(rule)] += n
+
+    def splits(kind: str, keys) -> dict[str, Split]:
+        return {key: Split(kept[kind][key], suppressed[kind][key]) for key in keys}
+
+    by_unit, by_channel = (splits(kind, sorted(set(kept[kind]) | set(suppressed[kind])))
+                           for kind in ("unit", "channel"))
+    totals = Split(sum(kept["unit"].values()), sum(suppressed["unit"].values()))
+    return _customer_figures(simulation, totals, by_rule, by_unit, by_channel, splits("week", weeks), weekly, spend)
 
 
 def _customer_figures(simulation, totals, by_rule, by_unit, by_channel, by_week, weekly, spend) -> Figures:
@@ -127,7 +133,7 @@ def _customer_figures(simulation, totals, by_rule, by_unit, by_channel, by_week,
         policy_version=simulation.policy_version, start=simulation.start, end=simulation.end,
         days=simulation.days, totals=totals, transactional=simulation.transactional,
         by_rule=dict(sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))),
-        by_unit=dict(sorted(by_unit.items())), by_channel=dict(sorted(by_channel.items())), by_week=by_week,
+        by_unit=by_unit, by_channel=by_channel, by_week=by_week,
         weekly_contacts={n: (b, a) for n, (b, a) in sorted(distribution.items())},
         top_customers=[TopCustomer(c, *row) for c, row in ranked[:TOP]],
         customers_before=len(per_customer), customers_after=sum(1 for row in per_customer.values() if row[1]),

@@ -262,7 +262,8 @@ def test_a_touches_table_without_an_optional_column_replays_and_without_a_needed
     engine.execute('ALTER TABLE touches DROP COLUMN sent_at')
     with pytest.raises(DataError, match="has no column `sent_at`"):
         replay_on(engine, policy, date(2026, 5, 1), date(2026, 5, 1))
-    assert engine.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'policylang_sim%'") == []
+    scratch = "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'policylang_sim%'"
+    assert engine.execute(scratch) == []
 
 
 def test_priority_comes_from_the_named_touches_column(engine_pool):
