@@ -2,7 +2,7 @@
 
 Prints (or writes to FILE) one SELECT statement, without a trailing semicolon
 so tools such as dbt can wrap it, returning `candidate_id, customer_id,
-decision, rule, policy_version` for every candidate (SPEC 8). The dialect is
+decision, rule, policy_version, as_of` for every candidate (docs/language.md, "How a batch is decided"). The dialect is
 any sqlglot writes, by default the config's `dialect`. Without `--as-of` the
 query decides as of the warehouse's current UTC time when it runs. `--format dbt` writes a dbt model of
 the query, its sources and its data tests into the folder `--out`
