@@ -17,6 +17,7 @@ chain of CTEs, each built by one module:
   batch (only when the policy has batch-dependent rules), and the final SELECT;
 - `sql_limits`: what the final SELECT needs for the walk to recurse once per
   candidate of a customer on the dialect (or a refusal).
+- `sql_plan`: the order of the CTEs, each after those it reads.
 
 Everything is built as expressions, never pasted text, so names and literals
 are quoted for the dialect and no policy text can inject SQL; comments name
@@ -41,6 +42,7 @@ from .sql_customers import NAME as CUSTOMERS, Customers
 from .sql_dialects import Target, timestamp_text
 from .sql_history import History, Reader
 from .sql_limits import lift_recursion_limit
+from .sql_plan import in_order
 from .sql_preferences import preference_ctes
 
 __all__ = ["compile_policy", "to_sql"]
@@ -56,27 +58,31 @@ def _compile(policy: PolicySet, dialect: str, as_of: datetime | None) -> exp.Exp
     target = Target(dialect, as_of)
     history = History(target, policy)
     customers = Customers(target, policy, history)
-    base = Base(target, policy, customers, Reader(history))
-    customers_select, base_select = customers.select(), base.select()
-    ctes = history.ctes() + [(CUSTOMERS, customers_select)]
+    base = Base(target, policy, customers, Reader(history))  # reads the measures of every check
+    # the stages of the pipeline; the history aggregates are built last, once every measure is read
+    # (`History.ctes` refuses a read after that), and `in_order` puts them first
+    stages = [[(CUSTOMERS, customers.select())]]  # reads the measures of the scores conditions use
     if base.has_consent:
-        ctes.append((CONSENT, consent_select(target, policy)))
+        stages.append([(CONSENT, consent_select(target, policy))])
     if base.has_preferences:
-        ctes += preference_ctes(target, policy)
-    ctes.append((BASE, base_select))
+        stages.append(preference_ctes(target, policy))
+    base_select = base.select()
+    stages.append([(BASE, base_select)])
     recursive = False
     if base.batch:
         walk = Walk(base)
         if walk.recursive and not target.has_recursion:
             raise UsageError(f"`{dialect}` has no recursive queries, which gap, cap, spend cap and preferences "
                              "rules need to take each customer's candidates in order: compile for another dialect")
-        ctes += walk.ctes([column.alias_or_name for column in base_select.expressions])
+        stages.append(walk.ctes([column.alias_or_name for column in base_select.expressions]))
         query, recursive = walk.final(policy.version), walk.recursive
         if recursive:
             lift_recursion_limit(query, target)
     else:
         query = decisions(BASE, exp.column("pre_rule", table="r"), policy.version, target.now())
-    _check_names(policy, [name for name, _ in ctes])
+    stages.insert(0, history.ctes())
+    _check_names(policy, [name for stage in stages for name, _ in stage])
+    ctes = in_order(stages)
     for name, cte in ctes:
         query = query.with_(name, as_=cte, recursive=recursive, materialized=target.materialized(name) or None,
                             copy=False)  # sqlglot keeps the last recursive flag

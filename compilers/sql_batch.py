@@ -177,7 +177,7 @@ class Recursion:
                 .join(cte(LATER if later else RANKED, "r"), on=on, copy=False))
         ctes = [(WALK, exp.union(seed, step, distinct=False, copy=False))]
         if later:
-            ctes.insert(0, (LATER, exp.select(exp.Star()).from_(cte(RANKED, "r")).where(
+            ctes.append((LATER, exp.select(exp.Star()).from_(cte(RANKED, "r")).where(
                 exp.GT(this=rn(), expression=exp.Literal.number(1)))))
         return ctes
 

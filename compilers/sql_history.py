@@ -108,11 +108,14 @@ class History:
     def __init__(self, target: Target, policy):
         self.target, self.policy = target, policy
         self.aggregates: dict[tuple, Aggregate] = {}
+        self.closed = False  # set once the aggregates are built (`ctes`)
 
     def touches(self, alias: str = "t") -> Rows:
         return Rows(self.target, self.policy, "touches", alias)
 
     def aggregate(self, identity: tuple, make) -> Aggregate:
+        if self.closed:
+            raise AssertionError("a measure was read after the history aggregates were built")
         if identity not in self.aggregates:
             self.aggregates[identity] = make()
         return self.aggregates[identity]
@@ -166,9 +169,10 @@ class History:
         return self.aggregate(("converted",), make)
 
     def ctes(self) -> list[tuple[str, exp.Select]]:
-        """The aggregates in dependency order (the latest-opened one before the unopened count)."""
-        ordered = sorted(self.aggregates.values(), key=lambda a: a.name == "pl_unopened")
-        return [(a.name, a.select()) for a in ordered]
+        """The aggregates, in the order first read (`sql_plan.in_order` puts the one an aggregate joins
+        before it). Built once every measure is read: a read after this is refused."""
+        self.closed = True
+        return [(a.name, a.select()) for a in self.aggregates.values()]
 
 
 class Reader:
