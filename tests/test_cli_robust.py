@@ -1,4 +1,5 @@
-"""No input, however malformed, ends in a traceback (docs/messages.md, "Exit codes").
+"""No input, however malformed, ends in a traceback (docs/messages.md: every problem a user
+can cause is a finding, never a traceback).
 
 Random text, mutated valid policies, random bytes, a 1 MB file, 5,000-deep
 parentheses and malformed policylang.yaml files go through the real command
