@@ -12,7 +12,8 @@ Hypothesis profiles (docs/testing.md), chosen by POLICYLANG_HYPOTHESIS_PROFILE,
 default `ci` under `CI=true` and `dev` elsewhere: `ci` is derandomized with
 example counts sized to CI's budget, `dev` is quick, `deep` draws thousands.
 `dev` and `deep` keep failing examples in tests/hypothesis-examples/ (tracked),
-so a failure found once is replayed by every later run until it is fixed.
+so a failure found once is replayed by every later run until it is fixed, and
+nothing else (`FailuresOnlyDatabase`).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Mapping, NoReturn
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.internal.conjecture import engine as conjecture_engine
 
 from policylang.engines import Engine
@@ -32,7 +33,41 @@ ENGINES = ("duckdb", "sqlite", "postgres", "mariadb", "spark")
 # examples per engine under the `ci` profile; other profiles scale them by their max_examples
 EXAMPLES = {"duckdb": 40, "sqlite": 40, "postgres": 25, "mariadb": 25, "spark": 8}
 
-EXAMPLE_DATABASE = DirectoryBasedExampleDatabase(str(Path(__file__).parent / "hypothesis-examples"))
+
+
+class FailuresOnlyDatabase(ExampleDatabase):
+    """A `DirectoryBasedExampleDatabase` that keeps only what is worth replaying: each test's failing
+    examples (its own key). Hypothesis also writes, under `<key>.pareto`, the best examples of every
+    `target()` label and, under `<key>.secondary`, failing examples it shrank past; both grow on every
+    run that passes, so they are dropped here rather than committed (docs/testing.md, "Hypothesis profiles")."""
+
+    DROPPED = (b".pareto", b".secondary")
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.inner = DirectoryBasedExampleDatabase(str(path))
+
+    def kept(self, key: bytes) -> bool:
+        return not key.endswith(self.DROPPED)
+
+    def save(self, key: bytes, value: bytes) -> None:
+        if self.kept(key):
+            self.inner.save(key, value)
+
+    def fetch(self, key: bytes):
+        return self.inner.fetch(key) if self.kept(key) else ()
+
+    def delete(self, key: bytes, value: bytes) -> None:
+        self.inner.delete(key, value)
+
+    def move(self, src: bytes, dest: bytes, value: bytes) -> None:
+        if self.kept(dest):
+            self.inner.move(src, dest, value)
+        else:
+            self.inner.delete(src, value)
+
+
+EXAMPLE_DATABASE = FailuresOnlyDatabase(Path(__file__).parent / "hypothesis-examples")
 QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
 CI_EXAMPLES = 100  # the profile's max_examples; `engine_settings` scales EXAMPLES by max_examples / CI_EXAMPLES
 PROFILES = {  # name -> (settings, seconds Hypothesis may spend shrinking one failure)
