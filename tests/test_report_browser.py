@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -57,8 +58,11 @@ class Browser:
             self.call(f"{domain}.enable")
 
     def _endpoint(self) -> str:
+        """The browser's DevTools address, from its standard error, which is then drained in a thread
+        (a full pipe would stall the browser)."""
         for line in self.process.stderr:
             if "DevTools listening on" in line:
+                threading.Thread(target=self.process.stderr.read, daemon=True).start()
                 return line.split("DevTools listening on", 1)[1].strip()
         raise RuntimeError("chromium exited without opening its DevTools endpoint")
 
@@ -107,7 +111,11 @@ class Browser:
     def close(self) -> None:
         self.socket.close()
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @pytest.fixture
