@@ -65,7 +65,6 @@ class Simulation:
     batch_time: time
     outcomes: list[Outcome] = field(default_factory=list)  # ordered by candidate_id
     transactional: int = 0  # transactional touches of the period (sent, whatever the policy)
-    engine: str = "duckdb"
 
     @property
     def days(self) -> int:
@@ -136,7 +135,7 @@ def replay_on(engine, policy: PolicySet, start: date, end: date, *, batch_time: 
         raise UsageError(f"simulate does not run on {engine.name}: use DuckDB, SQLite, PostgreSQL or MariaDB")
     scratch = Scratch(engine, policy, priority)
     try:
-        simulation = Simulation(policy.version, start, end, batch_time, engine=engine.name)
+        simulation = Simulation(policy.version, start, end, batch_time)
         scratch.set_up(simulation.batch_at(start), simulation.batch_at(end) + DAY)
         if check:
             from .data_checks import check_tables
