@@ -86,7 +86,8 @@ def replay(project, start: date, end: date, *, db: str | None = None, batch_time
     in-process DuckDB) or the database `db`. `priority` names a column of the touches table holding
     each candidate's priority (else 0; `--db` only: data files hold the columns of docs/data.md).
     `on_day(done, total)` is called after each day."""
-    from .commands.run import engine_for, load_data_files
+    from .commands.run import engine_for, failure, load_data_files
+    from .commands.run_output import Output
     from .project import require_policy
 
     policy = require_policy(project)
@@ -102,27 +103,16 @@ def replay(project, start: date, end: date, *, db: str | None = None, batch_time
                 return replay_on(engine, policy, start, end, batch_time=batch_time, priority=priority,
                                  on_day=on_day, check=db is not None)
             except engine.errors as exc:
-                raise _failure(engine, exc, db) from None
+                raise failure(engine, exc, db, Output()) from None
         return engine.interruptible(work)
 
 
 def check_period(start: date, end: date) -> None:
+    """A `UsageError` for a period that ends before it starts, or is longer than `MAX_DAYS`."""
     if end < start:
         raise UsageError(f"--to {end} is before --from {start}: the period runs from --from to --to, both included")
     if (end - start).days + 1 > MAX_DAYS:
         raise UsageError(f"{(end - start).days + 1} days is more than {MAX_DAYS}: replay a shorter period")
-
-
-def _failure(engine, exc: Exception, db: str | None) -> BaseException:
-    from .engines.base import interrupted
-    from .engines.urls import redacted, scrubbed
-
-    if interrupted(exc):
-        return KeyboardInterrupt()
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    where = f"`{redacted(db)}`" if db else "the data files"
-    return DataError(f"the replay failed on {where}: {scrubbed(detail, db) if db else detail}; check that the "
-                     f"touches table has the columns simulate reads ({', '.join(NEEDED_TOUCH_COLUMNS)})")
 
 
 def replay_on(engine, policy: PolicySet, start: date, end: date, *, batch_time: time = time(0),
