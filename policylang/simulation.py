@@ -212,6 +212,10 @@ class Scratch:
 
         if has(*TOUCH_COLUMNS):
             return list(TOUCH_COLUMNS)
+        unreadable = runs(self.engine, source, [exp.Star()])
+        if unreadable is not None:
+            raise DataError(f"cannot read table `{self.policy.table('touches')}` ({unreadable}); create it, or map "
+                            "`touches` under `tables:` in policylang.yaml")
         if not has(*self.required):
             missing = ", ".join(f"`{self.policy.column('touches', c)}`" for c in self.required if not has(c))
             raise DataError(f"table `{self.policy.table('touches')}` has no column {missing}, which simulate "
