@@ -11,6 +11,7 @@ unusable (a month duration, conditions nested too deep) raise
 from __future__ import annotations
 
 import math
+import operator
 import re
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from .source import Span
 MAX_NESTING = 50  # levels of `and` / `or` / `not`; deeper conditions are PL100
 
 _ESCAPE = re.compile(r"\\(.)")
+_MEASURES = ("SENT", "OPENED", "CLICKED", "CONVERTED")  # the words of the grammar's `_measure`
 _CALENDAR_DAYS = {"month": 30, "year": 365}
 
 
@@ -33,17 +35,55 @@ class StatementError(Exception):
         self.diagnostic = diagnostic
 
 
+# Children are picked by what they are, never by position: a token by its terminal (`NAME`,
+# `NUMBER`, the keyword `UNLESS`), a node by its class. Every rule keeps all its tokens
+# (`keep_all_tokens`), so keywords are among them.
+
 def _tokens(children, *types: str) -> list[Token]:
-    return [c for c in children if isinstance(c, Token) and c.type in types]
+    return [c for c in children if type(c) is Token and c.type in types]
+
+
+def _token(children, kind: str) -> Token | None:
+    """The rule's first token of terminal `kind` (None when it has none)."""
+    for c in children:
+        if type(c) is Token and c.type == kind:
+            return c
+    return None
+
+
+def _has(children, kind: str) -> bool:
+    """Does the rule hold a token of terminal `kind` (an optional keyword)?"""
+    return _token(children, kind) is not None
 
 
 def _nodes(children, kind) -> list:
     return [c for c in children if isinstance(c, kind)]
 
 
-def _alias(children) -> ast.Name | None:
-    found = _nodes(children, ast.Name)
-    return found[0] if found else None
+def _node(children, kind):
+    """The rule's first child node of class `kind` (None when it has none)."""
+    for c in children:
+        if isinstance(c, kind):
+            return c
+    return None
+
+
+_TERMINAL = operator.attrgetter("type")
+
+
+def _terminals(tokens) -> list[str]:
+    """The terminal of each token of a rule made of tokens only, to find one with `list.index` (the
+    condition callbacks run for every condition of a file: this is their fast way)."""
+    return list(map(_TERMINAL, tokens))
+
+
+def _operand(children):
+    """The one child node of a rule (`not C`, `(C)`)."""
+    (node,) = [c for c in children if type(c) is not Token]
+    return node
+
+
+_CONDITION = ast.Condition.__args__
 
 
 class AstBuilder:
@@ -113,7 +153,7 @@ class AstBuilder:
     # --- file structure -------------------------------------------------------
 
     def file(self, children):
-        header = _nodes(children, ast.Header)[0]
+        header = _node(children, ast.Header)
         statements = tuple(c for c in children if not isinstance(c, (Token, ast.Header)))
         return header, statements
 
@@ -131,10 +171,10 @@ class AstBuilder:
         return ast.Topics(self._names(children), self._span(children))
 
     def consent(self, children):
-        return ast.Consent(self._name(children[1]), children[2].type == "REQUIRES", self._span(children))
+        return ast.Consent(self._name(_token(children, "NAME")), _has(children, "REQUIRES"), self._span(children))
 
     def segment(self, children):
-        return ast.Segment(self._name(children[1]), children[3], self._span(children))
+        return ast.Segment(self._name(_token(children, "NAME")), _operand(children), self._span(children))
 
     # --- scores ---------------------------------------------------------------
 
@@ -146,30 +186,33 @@ class AstBuilder:
         return int(number.value)  # truncates a fraction already reported (PL103)
 
     def score(self, children):
-        lines = tuple(c for c in children[3:] if not isinstance(c, Token))
-        return ast.Score(self._name(children[1]), lines, self._span(children))
+        lines = tuple(c for c in children if type(c) is not Token)
+        return ast.Score(self._name(_token(children, "NAME")), lines, self._span(children))
 
     def score_when(self, children):
-        return ast.ScoreWhen(self._points(children[0]), children[2], self._span(children))
+        return ast.ScoreWhen(self._points(_node(children, ast.Number)), _node(children, _CONDITION),
+                             self._span(children))
 
     def score_per_touch(self, children):
-        points, _, channel, measure, _, window = children
-        return ast.ScorePerTouch(self._points(points), self._name(channel), measure.value, window, self._span(children))
+        (measure,) = _tokens(children, *_MEASURES)
+        return ast.ScorePerTouch(self._points(_node(children, ast.Number)), self._name(_token(children, "NAME")),
+                                 measure.value, _node(children, ast.Duration), self._span(children))
 
     def score_per_event(self, children):
-        points, _, _, event_type, _, window = children
-        return ast.ScorePerEvent(self._points(points), self._string(event_type), window, self._span(children))
+        return ast.ScorePerEvent(self._points(_node(children, ast.Number)), self._string(_token(children, "STRING")),
+                                 _node(children, ast.Duration), self._span(children))
 
     # --- rules ----------------------------------------------------------------
 
     def selector(self, children):
-        names = _tokens(children, "NAME")
-        channel = self._name(children[0]) if children[0].type == "NAME" else None
-        topic = self._name(names[-1]) if len(children) > 1 else None
+        names = [self._name(t) for t in _tokens(children, "NAME")]
+        channel = None if _has(children, "MARKETING") else names.pop(0)
+        topic = names[0] if _has(children, "TOPIC") else None
         return ast.Selector(channel, topic, self._span(children))
 
     def duration(self, children):
-        amount, unit = children
+        amount = _token(children, "NUMBER")
+        (unit,) = [c for c in children if c is not amount]
         unit_name = unit.value.removesuffix("s")
         number = self._number(amount, "a duration")
         span = self._span(children)
@@ -180,50 +223,53 @@ class AstBuilder:
         return ast.Duration(number, unit_name, span)
 
     def alias(self, children):
-        return self._name(children[1])
+        return self._name(_token(children, "NAME"))
 
     def cap(self, children):
-        return ast.Cap(children[1], self._number(children[2], "a cap limit"), children[4], _alias(children),
-                       self._span(children))
+        return ast.Cap(_node(children, ast.Selector), self._number(_token(children, "NUMBER"), "a cap limit"),
+                       _node(children, ast.Duration), _node(children, ast.Name), self._span(children))
 
     def tiered_cap(self, children):
-        tiers = tuple(_nodes(children, ast.Tier))
-        return ast.TieredCap(children[1], children[3], tiers, _alias(children), self._span(children))
+        return ast.TieredCap(_node(children, ast.Selector), _node(children, ast.Duration),
+                             tuple(_nodes(children, ast.Tier)), _node(children, ast.Name), self._span(children))
 
     def tier(self, children):
-        condition = None if isinstance(children[0], Token) else children[0]
-        return ast.Tier(condition, self._number(children[2], "a tier limit"), self._span(children))
+        return ast.Tier(_node(children, _CONDITION), self._number(_token(children, "NUMBER"), "a tier limit"),
+                        self._span(children))
 
     def spend_cap(self, children):
-        return ast.SpendCap(children[1], self._number(children[3]), children[5], _alias(children), self._span(children))
+        return ast.SpendCap(_node(children, ast.Selector), self._number(_token(children, "NUMBER")),
+                            _node(children, ast.Duration), _node(children, ast.Name), self._span(children))
 
     def gap(self, children):
-        return ast.Gap(children[1], children[2], _alias(children), self._span(children))
+        return ast.Gap(_node(children, ast.Selector), _node(children, ast.Duration), _node(children, ast.Name),
+                       self._span(children))
 
     def block(self, children):
-        return ast.Block(children[1], children[2].type == "UNLESS", children[3], _alias(children),
-                         self._span(children))
+        return ast.Block(_node(children, ast.Selector), _has(children, "UNLESS"), _node(children, _CONDITION),
+                         _node(children, ast.Name), self._span(children))
 
     def cooldown(self, children):
-        return ast.Cooldown(children[1], children[2], self._string(children[5]), _alias(children),
-                            self._span(children))
+        return ast.Cooldown(_node(children, ast.Selector), _node(children, ast.Duration),
+                            self._string(_token(children, "STRING")), _node(children, ast.Name), self._span(children))
 
     def stop_unopened(self, children):
-        return ast.StopUnopened(children[1], self._number(children[3], "a stop count"), _alias(children),
-                                self._span(children))
+        return ast.StopUnopened(_node(children, ast.Selector), self._number(_token(children, "NUMBER"), "a stop count"),
+                                _node(children, ast.Name), self._span(children))
 
     def stop_conversion(self, children):
-        return ast.StopConversion(children[1], _alias(children), self._span(children))
+        return ast.StopConversion(_node(children, ast.Selector), _node(children, ast.Name), self._span(children))
 
     def honor(self, children):
-        return ast.HonorPreferences(_alias(children), self._span(children))
+        return ast.HonorPreferences(_node(children, ast.Name), self._span(children))
 
     def campaign(self, children):
         stages = tuple(_nodes(children, ast.Stage))
-        return ast.Campaign(self._name(children[1]), stages, self._span(children))
+        return ast.Campaign(self._name(_token(children, "NAME")), stages, self._span(children))
 
     def stage(self, children):
-        return ast.Stage(self._name(children[1]), self._name(children[3]), self._number(children[5], "a stage day"),
+        name, channel = _tokens(children, "NAME")
+        return ast.Stage(self._name(name), self._name(channel), self._number(_token(children, "NUMBER"), "a stage day"),
                          self._span(children))
 
     # --- conditions -----------------------------------------------------------
@@ -239,9 +285,11 @@ class AstBuilder:
         return node
 
     def _flat(self, kind, children):
-        operands = children[::2]  # operand, `and` or `or`, operand, ...
-        items = []
-        for o in operands:
+        operands, items = [], []
+        for o in children:
+            if type(o) is Token:  # `and` or `or`, between the operands
+                continue
+            operands.append(o)
             if type(o) is kind:
                 items.extend(o.items)
             else:
@@ -255,55 +303,65 @@ class AstBuilder:
         return self._flat(ast.And, children)
 
     def negation(self, children):
-        return self._nested(ast.Not(children[1], self._span(children)), [children[1]])
+        operand = _operand(children)
+        return self._nested(ast.Not(operand, self._span(children)), [operand])
 
     def paren(self, children):
-        return children[1]
+        return _operand(children)
 
     def compare(self, children):
-        return ast.Compare(self._name(children[0]), children[1].value, self.literal(children[2:]),
-                           self._span(children))
+        terminals = _terminals(children)
+        op = terminals.index("OP")
+        return ast.Compare(self._name(children[terminals.index("NAME")]), children[op].value,
+                           self._literal(children[op + 1:], terminals[op + 1:]), self._span(children))
 
     def in_list(self, children):
-        values = tuple(c for c in children if not isinstance(c, Token))
-        negated = children[1].type == "NOT"
-        return ast.InList(self._name(children[0]), values, negated, self._span(children))
+        values = tuple(c for c in children if type(c) is not Token)
+        return ast.InList(self._name(_token(children, "NAME")), values, _has(children, "NOT"), self._span(children))
 
     def is_null(self, children):
-        return ast.IsNull(self._name(children[0]), len(children) == 4, self._span(children))
+        terminals = _terminals(children)
+        return ast.IsNull(self._name(children[terminals.index("NAME")]), "NOT" in terminals, self._span(children))
 
     def days_since(self, children):
-        value = self._signed(children[5:], "a `days_since` value")
-        return ast.DaysSince(self._name(children[2]), children[4].value, value, self._span(children))
+        terminals = _terminals(children)
+        op = terminals.index("OP")
+        return ast.DaysSince(self._name(children[terminals.index("NAME")]), children[op].value,
+                             self._signed(children[op + 1:], "a `days_since` value", terminals[op + 1:]),
+                             self._span(children))
 
     def score_compare(self, children):
-        return ast.ScoreCompare(self._name(children[1]), children[2].value, self._signed(children[3:]),
-                                self._span(children))
+        terminals = _terminals(children)
+        op = terminals.index("OP")
+        return ast.ScoreCompare(self._name(children[terminals.index("NAME")]), children[op].value,
+                                self._signed(children[op + 1:]), self._span(children))
 
     def segment_ref(self, children):
-        return ast.SegmentRef(self._name(children[0]), self._span(children))
+        return ast.SegmentRef(self._name(children[_terminals(children).index("NAME")]), self._span(children))
 
     def const(self, children):
-        return ast.Const(children[0].type == "TRUE", self._span(children))
+        return ast.Const("TRUE" in _terminals(children), self._span(children))
 
     def literal(self, children):
         """A literal's tokens: a string, `true` or `false`, or a number with an optional `-`."""
-        item = children[0]
-        if item.type == "STRING":
-            return self._string(item)
-        if item.type in ("TRUE", "FALSE"):
-            return ast.Bool(item.type == "TRUE", self.token_span(item))
-        return self._signed(children)
+        return self._literal(children, _terminals(children))
 
-    def _signed(self, children, what: str | None = None) -> ast.Number:
-        """NUMBER with an optional leading `+` or `-` token; `what` names a count, which must be whole (PL103)."""
-        if len(children) == 1:
-            digits = text = children[0].value
-            value = Decimal(digits)
-        else:
-            digits = children[1].value
-            text = children[0].value + digits
-            value = -Decimal(digits) if text[0] == "-" else Decimal(digits)
+    def _literal(self, children, terminals: list[str]):
+        if "STRING" in terminals:
+            return self._string(children[terminals.index("STRING")])
+        if "NUMBER" in terminals:
+            return self._signed(children, terminals=terminals)
+        (word,) = children  # `true` or `false`
+        return ast.Bool(word.type == "TRUE", self.token_span(word))
+
+    def _signed(self, children, what: str | None = None, terminals: list[str] | None = None) -> ast.Number:
+        """NUMBER with an optional leading `+` or `-` token; `what` names a count, which must be whole (PL103).
+        `terminals`: those of `children`, when the caller has them."""
+        terminals = terminals or _terminals(children)
+        digits = children[terminals.index("NUMBER")].value
+        negative = "MINUS" in terminals
+        text = "-" + digits if negative else "+" + digits if "PLUS" in terminals else digits
+        value = -Decimal(digits) if negative else Decimal(digits)
         number = ast.Number(value, text, self._span(children))
         if what is not None and "." in digits:  # digits alone are whole
             self._require_whole(number, what)
