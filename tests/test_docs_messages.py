@@ -50,7 +50,8 @@ def run(project: Path, args: list[str]) -> subprocess.CompletedProcess:
 def test_the_page_marks_its_example():
     files, outputs = examples(PAGE.read_text(encoding="utf-8"))
     assert {"policylang.yaml", "policies/global.policy"} <= set(files)
-    assert [command(match.group(2))[0] for match in outputs][:2] == [["check"], ["check", "--format", "github"]]
+    assert [command(match.group(2))[0] for match in outputs] == [
+        ["check"], ["check", "--format", "json"], ["check", "--format", "github"]]
 
 
 def test_every_example_output_is_what_policylang_prints(tmp_path):
