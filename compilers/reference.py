@@ -28,10 +28,11 @@ from datetime import datetime
 from typing import Collection, Iterable, Iterator
 
 from policylang.dataset import Dataset, Decision
+from policylang.instants import utc_naive
 from policylang.model import PolicySet
 
 from .reference_checks import CHECKS, Check, builtin_checks
-from .reference_customer import Customer, customers_at, utc_naive
+from .reference_customer import Customer, customers_at
 
 __all__ = ["Check", "CandidateTrace", "decide", "explain", "checks_for", "evaluation_order"]
 

@@ -7,17 +7,15 @@ number of whole 24-hour periods from x to T, rounded down.
 """
 from __future__ import annotations
 
-import operator
 from datetime import timedelta
 from typing import Iterable, Iterator
 
 from policylang.model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, ScoreCompare,
                               ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef)
+from policylang.operators import OPERATORS
 
 from .reference_customer import Customer
 
-OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-             ">": operator.gt, ">=": operator.ge}
 DAY = timedelta(hours=24)
 
 

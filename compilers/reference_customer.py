@@ -12,18 +12,11 @@ which of them fall in a rolling window `(T - W, T]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 from policylang.dataset import Dataset
 from policylang.model import GLOBAL, PolicySet, Selector, window_start
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """`moment` as a naive UTC datetime, the form every timestamp of a Dataset has."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

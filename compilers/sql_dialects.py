@@ -11,13 +11,15 @@ warehouse's table and column names.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, no_recursive_cte_sql
 from sqlglot.tokens import Tokenizer
 
+from policylang.instants import utc_naive
 from policylang.model import MAX_WINDOW_HOURS, window_start
+from policylang.table_names import qualified_table
 
 HOUR = timedelta(hours=1)
 EXACT_BINARY = ("mysql",)  # dialects whose default text comparison is not exact
@@ -42,10 +44,6 @@ COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers
 def timestamp_text(moment: datetime) -> str:
     """`YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when there are microseconds."""
     return moment.isoformat(sep=" ", timespec="microseconds" if moment.microsecond else "seconds")
-
-
-def utc_naive(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _fn(name: str, *args: exp.Expression) -> exp.Expression:
@@ -216,7 +214,4 @@ class Target:
 
     def table(self, name: str, alias: str) -> exp.Table:
         """A possibly qualified table name (`crm.touches`) under `alias`."""
-        *qualifiers, table = name.split(".")
-        catalog, db = ([None, None] + qualifiers)[-2:]
-        return exp.Table(this=self.identifier(table), db=db and self.identifier(db),
-                         catalog=catalog and self.identifier(catalog), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return qualified_table(name, self.identifier, alias)

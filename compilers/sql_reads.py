@@ -20,7 +20,9 @@ from typing import Iterator
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from policylang.model import TABLE_COLUMNS, PolicySet
+from policylang.model import PolicySet
+from policylang.schema import table_columns
+from policylang.table_names import name_parts
 
 # the instant the reads are compiled at: the columns a query reads do not depend on it
 AS_OF = datetime(2000, 1, 1)
@@ -39,7 +41,7 @@ def columns_read(query: exp.Expression, policy: PolicySet) -> dict[str, frozense
     """Canonical table -> canonical columns `query` reads, for the warehouse tables of `policy`."""
     tables: dict[tuple[str, ...], list[str]] = {}
     for canonical, warehouse in policy.tables.items():
-        tables.setdefault(tuple(warehouse.split(".")), []).append(canonical)
+        tables.setdefault(name_parts(warehouse), []).append(canonical)
     read: dict[str, set[str]] = {}
     for table, column in _references(query):
         for canonical in tables.get(_key(table), ()):
@@ -49,8 +51,7 @@ def columns_read(query: exp.Expression, policy: PolicySet) -> dict[str, frozense
 
 def _canonical_column(policy: PolicySet, table: str, warehouse: str) -> str:
     """The canonical name of a warehouse column of `table` (itself when no rename gives it)."""
-    canonical = TABLE_COLUMNS[table] + (tuple(policy.attributes) if table == "customers" else ())
-    return next((c for c in canonical if policy.column(table, c) == warehouse), warehouse)
+    return next((c for c in table_columns(table, policy.attributes) if policy.column(table, c) == warehouse), warehouse)
 
 
 def _key(table: exp.Table) -> tuple[str, ...]:

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from policylang.model import GLOBAL, TIMESTAMP_COLUMNS, Selector
+from policylang.model import GLOBAL, Selector
+from policylang.schema import EXACT_COLUMNS, TIMESTAMP_COLUMNS
 
 from .sql_dialects import Target
-
-# Columns compared as text (ids included: they may be text, and an integer compares exactly anyway).
-TEXT_COLUMNS = frozenset({"customer_id", "candidate_id", "campaign_id", "channel", "business_unit", "topic",
-                          "message_class", "brand", "status", "event_type"})
 
 
 def all_of(*predicates: exp.Expression | None) -> exp.Expression | None:
@@ -83,7 +80,7 @@ class Rows:
 
     def __getitem__(self, column: str) -> exp.Expression:
         value = self.raw(column)
-        return self.target.exact(value) if column in TEXT_COLUMNS else value
+        return self.target.exact(value) if column in EXACT_COLUMNS else value
 
     def equals(self, column: str, value: str) -> exp.Expression:
         return exp.EQ(this=self[column], expression=text(value))

@@ -28,10 +28,9 @@ from typing import Callable, Mapping
 from sqlglot import exp
 
 from .diagnostics import Diagnostic
-from .engines.base import MONEY_COLUMNS
 from .errors import ProjectError
-from .fixtures import column_kinds
 from .model import PolicySet
+from .schema import table_kinds
 
 PLACES = {"integer": 0, "money": 4, "decimal": 10}  # the decimal places a number of each kind keeps
 # the type a data file's value is read as (DuckDB); ids are settled across files (`policylang.data_files`)
@@ -50,11 +49,9 @@ ISO_SECONDS = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-
 
 
 def column_kind(attributes: Mapping[str, str], table: str, column: str) -> str:
-    """`id`, `text`, `integer`, `money`, `decimal`, `boolean` or `timestamp` (docs/data.md; attributes as
-    configured): the policy test fixtures' kinds, a cost being money (4 places) rather than a decimal."""
-    if table != "customers" and column in MONEY_COLUMNS:
-        return "money"
-    return column_kinds(dict(attributes))[table].get(column, "text")
+    """`id`, `text`, `integer`, `money`, `decimal`, `boolean` or `timestamp` (`schema.table_kinds`;
+    attributes as configured)."""
+    return table_kinds(table, attributes).get(column, "text")
 
 
 def _fn(name: str, *args: exp.Expression) -> exp.Expression:

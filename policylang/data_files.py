@@ -39,7 +39,7 @@ from .data_checks import Check, column_kind, counted, failures, file_checks, pro
 from .dataset import Dataset
 from .diagnostics import Diagnostic, Related, sort_key
 from .errors import ProjectError
-from .model import REQUIRED_CANDIDATE_COLUMNS, TABLE_COLUMNS
+from .schema import ID_COLUMNS, REQUIRED_CANDIDATE_COLUMNS, TABLE_COLUMNS, table_columns
 from .source import SourceFile, Span
 
 TIMESTAMP, INTEGER, TEXT = "TIMESTAMP", "BIGINT", "VARCHAR"
@@ -51,7 +51,7 @@ DEFAULT_QUOTE = '"'
 
 def _canonical(config: Config, table: str) -> tuple[str, ...]:
     """The table's canonical columns (customers: the configured attributes after `customer_id`)."""
-    return TABLE_COLUMNS[table] + (tuple(config.attributes) if table == "customers" else ())
+    return table_columns(table, config.attributes)
 
 
 def _required(config: Config, table: str) -> frozenset[str]:
@@ -382,7 +382,7 @@ def typed_tables(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, du
     every data file has passed its checks."""
     con.execute("SET TimeZone = 'UTC'")
     files = _checked(con, config)
-    ids = {column: _id_type(config, files, column) for column in ("customer_id", "candidate_id", "campaign_id")}
+    ids = {column: _id_type(config, files, column) for column in ID_COLUMNS}
     return {table: _relation(con, config, table, files.get(table), ids) for table in TABLE_COLUMNS}
 
 

@@ -11,7 +11,7 @@ format is a `Diagnostic` (PL406) at the value's `file:line:col`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -19,9 +19,9 @@ import yaml
 
 from .dataset import Dataset
 from .diagnostics import Diagnostic, did_you_mean
-from .engines.base import ID_COLUMNS, INTEGER_COLUMNS, MONEY_COLUMNS, TIMESTAMP_COLUMNS
 from .errors import ProjectError
-from .model import TABLE_COLUMNS
+from .instants import utc_naive
+from .schema import ID_COLUMNS, TABLE_COLUMNS, table_kinds
 from .source import Span
 
 NULLS = ("", "~", "null", "Null", "NULL")
@@ -96,11 +96,11 @@ def _timestamp(node: yaml.Node, what: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise _Error(node, f"{what} `{text}` is not an ISO 8601 time: write e.g. `2025-06-30T06:00:00`") from None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return utc_naive(moment)
 
 
 def _value(node: yaml.Node, kind: str, what: str):
-    """One cell, read as `kind` (text, integer, decimal, boolean, timestamp or id)."""
+    """One cell, read as `kind` (text, integer, decimal, money, boolean, timestamp or id)."""
     text = _text(node, what)
     if _is_null(node):
         return None
@@ -113,30 +113,19 @@ def _value(node: yaml.Node, kind: str, what: str):
             raise _Error(node, f"{what} must be `true` or `false`, not `{text}`")
         return text.lower() == "true"
     try:
-        if kind == "decimal":
+        if kind in ("decimal", "money"):
             return Decimal(text)
         return int(text)
     except (ValueError, InvalidOperation):
         if kind == "id":
             return text
-        raise _Error(node, f"{what} must be {'a decimal number' if kind == 'decimal' else 'a whole number'}, "
+        raise _Error(node, f"{what} must be {'a whole number' if kind == 'integer' else 'a decimal number'}, "
                            f"not `{text}`") from None
 
 
 def column_kinds(attributes: dict[str, str]) -> dict[str, dict[str, str]]:
-    """table -> column -> kind, for the canonical columns and the configured attributes."""
-    def kind(column: str) -> str:
-        if column in ID_COLUMNS:
-            return "id"
-        if column in TIMESTAMP_COLUMNS:
-            return "timestamp"
-        if column in INTEGER_COLUMNS:
-            return "integer"
-        return "decimal" if column in MONEY_COLUMNS else "text"
-
-    kinds = {table: {c: kind(c) for c in columns} for table, columns in TABLE_COLUMNS.items()}
-    kinds["customers"].update(attributes)
-    return kinds
+    """table -> column -> kind (`schema.table_kinds`), for the canonical columns and the configured attributes."""
+    return {table: table_kinds(table, attributes) for table in TABLE_COLUMNS}
 
 
 class _Reader:

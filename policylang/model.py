@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Union
 
+from .schema import DECISION_COLUMNS, REQUIRED_CANDIDATE_COLUMNS, TABLE_COLUMNS, TIMESTAMP_COLUMNS  # noqa: F401
 from .source import Span
 
 ATTRIBUTE_TYPES = ("text", "integer", "decimal", "boolean", "timestamp")
@@ -301,20 +302,7 @@ class Campaign:
 
 # --- the policy set ----------------------------------------------------------
 
-# Canonical tables and columns (docs/data.md, "Tables and columns"; customers also has the configured attributes).
-TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": ("customer_id",),
-    "touches": ("customer_id", "channel", "business_unit", "campaign_id", "topic", "message_class",
-                "sent_at", "cost", "opened_at", "clicked_at", "converted_at"),
-    "consents": ("customer_id", "channel", "topic", "brand", "status", "updated_at"),
-    "preferences": ("customer_id", "channel", "topic", "max_count", "window_days"),
-    "events": ("customer_id", "event_type", "occurred_at"),
-    "candidates": ("candidate_id", "customer_id", "channel", "business_unit", "campaign_id", "topic",
-                   "message_class", "priority", "cost"),
-}
-TIMESTAMP_COLUMNS = ("sent_at", "opened_at", "clicked_at", "converted_at", "updated_at", "occurred_at")
-REQUIRED_CANDIDATE_COLUMNS = ("candidate_id", "customer_id", "channel", "business_unit", "message_class", "priority")
-DECISION_COLUMNS = ("candidate_id", "customer_id", "decision", "rule", "policy_version", "as_of")
+# The input tables, their columns and kinds are declared in policylang/schema.py, exported here.
 
 
 @dataclass(frozen=True)

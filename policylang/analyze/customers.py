@@ -18,14 +18,11 @@ constraints, so `Space` forgets the known customers then.
 """
 from __future__ import annotations
 
-import operator
 from fractions import Fraction
 
 from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, ScoreCompare, ScorePerEvent,
                      ScorePerTouch, ScoreWhen, SegmentRef)
-
-OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-             ">": operator.gt, ">=": operator.ge}
+from ..operators import OPERATORS
 
 
 class Customer(dict):

@@ -23,7 +23,7 @@ from fractions import Fraction
 
 from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, ScoreCompare, ScoreWhen,
                      SegmentRef)
-from .customers import OPERATORS
+from ..operators import OPERATORS
 
 BUDGET = 400  # partial customers tried per query; past that, z3 is the cheaper way
 OTHER = 0  # the number of a text no condition mentions

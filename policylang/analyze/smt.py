@@ -14,20 +14,18 @@ kind counts at least as many). z3 is imported here only, on first use.
 """
 from __future__ import annotations
 
-import operator
 from decimal import Decimal
 from fractions import Fraction
 
 from ..model import (And, Compare, Condition, Const, DaysSince, InList, IsNull, Not, Or, PolicySet, ScoreCompare,
                      ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef, Window)
+from ..operators import OPERATORS
 from . import finite
 from .customers import Customer, Customers, compile_test
 from .describe import window_text
 
 OTHER_TEXT = "other"
 TIMEOUT_MS = 5000  # per query; linear arithmetic is decided long before this
-OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-             ">": operator.gt, ">=": operator.ge}
 
 
 class Space:

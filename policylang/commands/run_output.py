@@ -73,7 +73,9 @@ def refuse_inputs(output: Output, config, tables: dict[str, str]) -> None:
 def same_table(a: str, b: str) -> bool:
     """Could the warehouse names `a` and `b` (dotted, `crm.touches`) be one table? Parts compare without
     case (unquoted names fold case), and a name without a schema may be in any schema."""
-    first, second = (name.lower().split(".") for name in (a, b))
+    from ..table_names import name_parts  # with sqlglot, which `run --help` does not need
+
+    first, second = (name_parts(name.lower()) for name in (a, b))
     return all(x == y for x, y in zip(reversed(first), reversed(second)))
 
 

@@ -4,8 +4,8 @@ An `Engine` wraps one open connection. `load` (re)creates the six tables of
 docs/data.md under the policy's warehouse names, every column nullable and typed by
 its kind: `money` for costs (DECIMAL(18, 4)), `integer` or `text` for ids by
 their Python type, and `text`, `integer`, `decimal`, `boolean` or `timestamp`
-for the rest (attributes as configured), and inserts the rows through driver
-parameters. `decisions` runs the compiled query and normalises its rows so they
+for the rest (attributes as configured: policylang/schema.py), and inserts the
+rows through driver parameters. `decisions` runs the compiled query and normalises its rows so they
 compare equal to the reference interpreter's. Subclasses say how their
 dialect spells each kind and how their driver takes values.
 
@@ -21,7 +21,7 @@ import sys
 import threading
 import uuid
 from contextlib import contextmanager, suppress
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable, ClassVar, Iterator, TypeVar
@@ -30,22 +30,20 @@ from sqlglot import exp
 
 from ..dataset import Dataset, Decision
 from ..errors import DataError
-from ..model import TABLE_COLUMNS, PolicySet
+from ..instants import utc_naive
+from ..model import PolicySet
+from ..schema import TABLE_COLUMNS, table_kinds
+from ..table_names import qualified_table
 
 T = TypeVar("T")
 CANCEL_SECONDS = 0.5  # how often a cancelled run's statement is cancelled again until its worker ends
 
-ID_COLUMNS = ("customer_id", "candidate_id", "campaign_id")
-TIMESTAMP_COLUMNS = ("sent_at", "opened_at", "clicked_at", "converted_at", "updated_at", "occurred_at")
-INTEGER_COLUMNS = ("priority", "max_count", "window_days")
-MONEY_COLUMNS = ("cost",)  # exact, 4 decimal places (docs/language.md, "Spend cap")
 
 
 def table_expression(name: str) -> exp.Table:
-    """A warehouse table name, qualified with dots (`crm.touches`), as quoted identifiers."""
-    *qualifiers, table = name.split(".")
-    catalog, db = ([None, None] + qualifiers)[-2:]
-    return exp.table_(table, db=db, catalog=catalog, quoted=True)
+    """A warehouse table name, qualified with dots (`crm.touches`, `policylang.table_names`), as quoted
+    identifiers: the engines create and read tables by their exact names."""
+    return qualified_table(name, lambda part: exp.to_identifier(part, quoted=True))
 
 
 def id_kind(data: Dataset, column: str) -> str:
@@ -60,20 +58,10 @@ def id_kind(data: Dataset, column: str) -> str:
 
 
 def column_kinds(policy: PolicySet, data: Dataset, table: str) -> dict[str, str]:
-    """Canonical column -> kind for one table (customers gain the configured attributes)."""
-    def kind(column: str) -> str:
-        if column in ID_COLUMNS:
-            return id_kind(data, column)
-        if column in TIMESTAMP_COLUMNS:
-            return "timestamp"
-        if column in INTEGER_COLUMNS:
-            return "integer"
-        return "money" if column in MONEY_COLUMNS else "text"
-
-    kinds = {c: kind(c) for c in TABLE_COLUMNS[table]}
-    if table == "customers":
-        kinds.update(policy.attributes)
-    return kinds
+    """Canonical column -> kind for one table as the engines type it (`schema.table_kinds`, an id being
+    `integer` or `text` by the data's values)."""
+    kinds = table_kinds(table, policy.attributes)
+    return {column: id_kind(data, column) if kind == "id" else kind for column, kind in kinds.items()}
 
 
 def plain(value: Any) -> Any:
@@ -89,9 +77,7 @@ def instant(value: Any) -> datetime | None:
     """A driver's timestamp as naive UTC (SQLite gives ISO text, some drivers an aware datetime)."""
     if isinstance(value, (bytes, bytearray, str)):
         value = datetime.fromisoformat(plain(value))
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
+    return utc_naive(value) if isinstance(value, datetime) else value
 
 
 def decision(row: tuple) -> Decision:
