@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, no_recursive_cte_sql
 from sqlglot.tokens import Tokenizer
 
-from policylang.instants import utc_naive
+from policylang.instants import timestamp_text, utc_naive
 from policylang.model import MAX_WINDOW_HOURS, window_start
 from policylang.table_names import qualified_table
 
@@ -39,11 +39,6 @@ MERGED_WINDOWS = ("postgres",)
 NOT_SQL = ("dax", "prql")  # sqlglot reads these languages but cannot write them
 PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 COST_SCALE = 10_000  # costs have at most 4 decimal places: compared as integers of 1/10000
-
-
-def timestamp_text(moment: datetime) -> str:
-    """`YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when there are microseconds."""
-    return moment.isoformat(sep=" ", timespec="microseconds" if moment.microsecond else "seconds")
 
 
 def _fn(name: str, *args: exp.Expression) -> exp.Expression:

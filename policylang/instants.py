@@ -11,3 +11,8 @@ def utc_naive(moment: datetime) -> datetime:
         return moment
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
+
+def timestamp_text(moment: datetime) -> str:
+    """`YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when there are microseconds: the text SQLite keeps a
+    timestamp as, which the compiled query compares with and the SQLite engine loads."""
+    return moment.isoformat(sep=" ", timespec="microseconds" if moment.microsecond else "seconds")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import decide_on
 from policylang.compilers.reference import decide
 from policylang.data_files import load_dataset
 from policylang.engines.duckdb import DuckDBEngine
@@ -24,7 +25,7 @@ def test_benchmark_policy_on_the_sample_decides_as_the_interpreter():
     expected = decide(policy, data, generate_data.AS_OF)
     with DuckDBEngine.open() as engine:
         engine.load(policy, data)
-        got = engine.decisions(policy, generate_data.AS_OF)
+        got = decide_on(engine, policy, generate_data.AS_OF)
     assert [d.as_tuple() for d in got] == [d.as_tuple() for d in sorted(expected, key=lambda d: d.candidate_id)]
     # the sample exercises the batch walk: some candidates are sent, some held back by an in-batch cap
     rules = {d.rule for d in expected}

@@ -25,6 +25,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from conftest import decide_on
 from policylang.cli import main
 from policylang.compilers.reference import decide
 from policylang.compilers.sql import compile_policy, to_sql
@@ -274,7 +275,7 @@ def test_hand_worked_decisions_on_every_engine(case, engine):
     policy = policy_of(HAND_WORKED)
     data, expected = CASES[case]
     engine.load(policy, data)
-    decisions = engine.decisions(policy, T)
+    decisions = decide_on(engine, policy, T)
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
     assert len(decisions) == len(data.candidates)  # one row per candidate
     assert all(d.decision == ("send" if d.rule is None else "suppress") for d in decisions)
@@ -302,7 +303,7 @@ def test_an_as_of_time_with_microseconds_keeps_them_on_every_engine(engine):
     # (T - 1 day, T] excludes a touch exactly a day before T and includes one a microsecond later
     expected = {1: None, 2: "global.consent_sms", 3: None, 4: "global.sms_gap"}
     engine.load(policy, data)
-    decisions = engine.decisions(policy, moment)
+    decisions = decide_on(engine, policy, moment)
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
 
 
@@ -335,7 +336,7 @@ def test_without_as_of_the_engine_clock_decides(engine):
     expected = {11: "global.block_push", 21: None, 31: "global.gap_email", 41: None, 51: "global.preferences",
                 61: None}
     engine.load(policy, data)
-    decisions = engine.decisions(policy, None)
+    decisions = decide_on(engine, policy, None)
     assert not _differences(decisions, expected), "\n".join(_differences(decisions, expected))
     assert not _differences(decide(policy, data, now), expected)
 
@@ -503,7 +504,7 @@ def test_odd_names_run_on_duckdb():
                        columns={"touches": {"sent_at": "sent at"}, "customers": {"tier": "select"}})
     with DuckDBEngine.open() as engine:
         engine.load(policy, TEXT_DATA)
-        assert not _differences(engine.decisions(policy, T), TEXT_EXPECTED)
+        assert not _differences(decide_on(engine, policy, T), TEXT_EXPECTED)
 
 
 # --- conditions -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import decide_on
 from policylang.cli import main
 from policylang.compilers.reference import explain
 from policylang.data_files import load_dataset
@@ -174,7 +175,7 @@ def assert_explain_matches_the_sql(engine, policy, data, as_of) -> list:
     """explain's decision for every candidate is the compiled query's, and its deciding check (the first
     that failed) names the rule the query reported; returns the decisions."""
     engine.load(policy, data)
-    compiled = {d.candidate_id: d for d in engine.decisions(policy, as_of)}
+    compiled = {d.candidate_id: d for d in decide_on(engine, policy, as_of)}
     traces = explain(policy, data, as_of)
     assert len(traces) == len(data.candidates) == len(compiled)
     assert {t.decision.candidate_id: t.decision for t in traces} == compiled

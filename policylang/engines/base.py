@@ -5,7 +5,8 @@ docs/data.md under the policy's warehouse names, every column nullable and typed
 its kind: `money` for costs (DECIMAL(18, 4)), `integer` or `text` for ids by
 their Python type, and `text`, `integer`, `decimal`, `boolean` or `timestamp`
 for the rest (attributes as configured: policylang/schema.py), and inserts the
-rows through driver parameters. `decisions` runs the compiled query and normalises its rows so they
+rows through driver parameters. `decisions` runs a decision query its caller
+compiled (engines never import the compiler) and normalises its rows so they
 compare equal to the reference interpreter's. Subclasses say how their
 dialect spells each kind and how their driver takes values.
 
@@ -23,7 +24,6 @@ import uuid
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Callable, ClassVar, Iterator, TypeVar
 
 from sqlglot import exp
@@ -84,14 +84,6 @@ def decision(row: tuple) -> Decision:
     """One row of the decision query as a `Decision`."""
     *values, as_of = row
     return Decision(*map(plain, values), instant(as_of))
-
-
-@lru_cache(maxsize=64)
-def compiled(policy: PolicySet, dialect: str, as_of: datetime | None) -> str:
-    """The decision query, compiled once per policy set, dialect and as-of time."""
-    from ..compilers.sql import to_sql
-
-    return to_sql(policy, dialect, as_of)
 
 
 def sibling(target: exp.Table, prefix: str) -> exp.Table:
@@ -181,10 +173,10 @@ class Engine:
     def run(self, statement: exp.Expression) -> None:
         self.execute(statement.sql(dialect=self.dialect))
 
-    def decisions(self, policy: PolicySet, as_of: datetime | None) -> list[Decision]:
-        """Compile the policy for this engine, run it, and return its rows sorted by candidate."""
-        rows = self.execute(compiled(policy, self.dialect, as_of))
-        return sorted(map(decision, rows), key=sort_key)
+    def decisions(self, sql: str) -> list[Decision]:
+        """Run a decision query compiled for this engine's `dialect` (the caller compiles it, and caches it
+        when it runs it again); its rows as `Decision`s sorted by candidate."""
+        return sorted(map(decision, self.execute(sql)), key=sort_key)
 
     # --- replacing a table safely -------------------------------------------
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..compilers.sql_dialects import timestamp_text  # the text the compiled query compares with
+from ..instants import timestamp_text  # the text the compiled query compares with
 from .base import Engine
 
 BUSY_SECONDS = 5.0  # how long a statement waits for another connection's write lock before "database is locked"
