@@ -42,8 +42,9 @@ EXAMPLES = {
                       "cap direct_mail spend 25.00 per 30 days", "direct_mail", None)],
     "PreferencesRule": [("honor preferences", "global.preferences", "honor preferences", "email", None)],
 }
+MISSING = [("", "", "", "", None)]  # a kind without an example still gets a case, which then fails
 CASES = [pytest.param(kind, *example, id=f"{kind.model.__name__}-{n}")
-         for kind in RULE_KINDS for n, example in enumerate(EXAMPLES.get(kind.model.__name__, [("", "", "", "", None)]))]
+         for kind in RULE_KINDS for n, example in enumerate(EXAMPLES.get(kind.model.__name__, MISSING))]
 
 
 def _policy(text: str):
