@@ -16,16 +16,14 @@ import gc
 import sys
 from pathlib import Path
 
-from ..discovery import project_root
 from ..render import FORMATS
+from .arguments import add_project_argument, project_folder
 
 HELP = "check policies for syntax, name, type and cross-business-unit errors"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder, or any folder inside it: the nearest policylang.yaml above "
-                             "is used (default: the current folder)")
+    add_project_argument(parser)
     parser.add_argument("--format", choices=FORMATS + ("junit",), default="text",
                         help="output format: text (coloured on a terminal), json, github annotations, sarif 2.1.0 "
                              "or junit XML")
@@ -71,7 +69,7 @@ def loaded(root: Path):
 
 
 def run(args) -> int:
-    root = project_root(args.project)
+    root = project_folder(args)
     from ..analyze import analyze
     from ..render import print_diagnostics
 

@@ -15,20 +15,16 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from .check import project_root
-from .arguments import as_of_argument
+from .arguments import add_as_of_argument, add_project_argument, project_folder
 
 HELP = "compile the policy to one SQL decision query for a warehouse (any sqlglot dialect)"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml (default: the current folder)")
+    add_project_argument(parser)
     parser.add_argument("--dialect", metavar="D",
                         help="the SQL dialect to write, e.g. snowflake, bigquery, postgres (default: the config's)")
-    parser.add_argument("--as-of", type=as_of_argument, metavar="ISO",
-                        help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z "
-                             "(default: the warehouse's current time when the query runs)")
+    add_as_of_argument(parser, "the warehouse's current time when the query runs")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the query to FILE instead of printing it")
     parser.add_argument("--format", choices=("sql", "dbt"), default="sql",
                         help="sql: the query; dbt: a dbt model, sources.yml and schema.yml in --out (docs/dbt.md)")
@@ -57,7 +53,7 @@ def chosen_dialect(requested: str | None, configured: str) -> str:
 
 
 def run(args) -> int:
-    root = project_root(args.project)
+    root = project_folder(args)
     from ..compilers.sql import to_sql
     from ..project import load_project, require_policy
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from ..errors import DataError
-from .arguments import as_of_argument
+from .arguments import add_as_of_argument, add_project_argument, load_project_argument
 
 SAW_WIDTH = 38  # a window's bounds on one line
 PIPE_WIDTH = 120  # output to a file or pipe is not wrapped at 80 columns
@@ -22,13 +22,11 @@ HELP = "show every rule that applies to a candidate, the counts and limits it sa
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml (default: the current folder)")
+    add_project_argument(parser)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--candidate", metavar="ID", help="explain this candidate")
     which.add_argument("--customer", metavar="ID", help="explain every candidate of this customer")
-    parser.add_argument("--as-of", type=as_of_argument, metavar="ISO",
-                        help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z (default: now)")
+    add_as_of_argument(parser, "now")
 
 
 def _wanted(args) -> tuple[str, str]:
@@ -104,10 +102,9 @@ def run(args) -> int:
 
     from ..compilers.reference import explain
     from ..data_files import load_dataset
-    from ..project import load_project, require_policy
-    from .check import project_root
+    from ..project import require_policy
 
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     policy = require_policy(project)
     column, wanted = _wanted(args)
     data = load_dataset(project.config, customers_with=(column, wanted))

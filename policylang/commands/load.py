@@ -15,15 +15,14 @@ from contextlib import suppress
 from pathlib import Path
 
 from ..errors import DataError, UsageError
+from .arguments import add_db_argument, add_project_argument, load_project_argument
 
 HELP = "load the config's data files into a database's tables (those `policylang schema` prints)"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder, or any folder inside it (default: the current folder)")
-    parser.add_argument("--db", metavar="URL", required=True,
-                        help="the database to load (duckdb:///file, sqlite:///file, postgresql://..., mysql://...)")
+    add_project_argument(parser)
+    add_db_argument(parser, "the database to load", required=True)
     parser.add_argument("--replace", action="store_true",
                         help="replace tables that exist already (each only once its new rows are written)")
 
@@ -35,11 +34,10 @@ def run(args) -> int:
     from ..data_files import load_dataset, typed_tables
     from ..engines import connect
     from ..engines.urls import redacted
-    from ..project import load_project, require_policy
+    from ..project import require_policy
     from ..warehouse import tables
-    from ..discovery import project_root
 
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     policy = require_policy(project)
     refuse_project_file(args.db, project.config)
     data = load_dataset(project.config)

@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import DataError
-from .arguments import as_of_argument
 from .run_output import Output, claimed, parse_output, refuse_inputs, staged_file
+from .arguments import add_as_of_argument, add_db_argument, add_project_argument, load_project_argument
 
 HELP = "decide the batch of candidates: write the decisions and print a summary"
 DECISIONS_TABLE = "policylang_decisions"
@@ -31,12 +31,9 @@ NOT_KEPT = "decisions were not kept: add `--out decisions.csv`, or `--out table:
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", help="project folder (holding policylang.yaml)")
-    parser.add_argument("--db", metavar="URL",
-                        help="run on this database's tables instead of the data files "
-                             "(duckdb:///file, sqlite:///file, postgresql://..., mysql://...)")
-    parser.add_argument("--as-of", type=as_of_argument, metavar="ISO",
-                        help="decide as of this UTC time, e.g. 2025-06-30T06:00:00Z (default: the engine's now)")
+    add_project_argument(parser)
+    add_db_argument(parser, "run on this database's tables instead of the data files")
+    add_as_of_argument(parser, "the engine's now")
     parser.add_argument("--out", metavar="FILE",
                         help="write the decisions to FILE.csv, FILE.parquet or, with --db, table:NAME")
 
@@ -190,13 +187,12 @@ def engine_for(db: str | None):
 def run(args) -> int:
     from rich.console import Console
 
-    from ..discovery import project_root
-    from ..project import load_project, require_policy
+    from ..project import require_policy
     from ..summary import Summary, print_summary
 
     as_of = args.as_of
     output = parse_output(args.out, args.db)
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     policy = require_policy(project)
     refuse_inputs(output, project.config, policy.tables)
     started = time.monotonic()

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import sys
 
+from .arguments import add_project_argument, load_project_argument
+
 HELP = "print the CREATE TABLE statements of the tables the policy reads, for a SQL dialect"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder, or any folder inside it (default: the current folder)")
+    add_project_argument(parser)
     parser.add_argument("--dialect", metavar="D",
                         help="the SQL dialect to write, e.g. postgres, sqlite, snowflake (default: the config's)")
 
 
 def run(args) -> int:
-    from ..project import load_project, require_policy
+    from ..project import require_policy
     from ..warehouse import create_statements, project_data, tables
-    from ..discovery import project_root
     from .compile import chosen_dialect
 
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     policy = require_policy(project)
     dialect = chosen_dialect(args.dialect, project.config.dialect)
     for table in tables(policy, project_data(project.config)):

@@ -13,6 +13,7 @@ import sys
 from datetime import date, time
 
 from ..errors import UsageError
+from .arguments import add_db_argument, add_project_argument, load_project_argument
 
 HELP = "replay a period of history under the policy: sends kept and suppressed, contacts, spend"
 FORMATS = ("text", "json", "markdown")
@@ -36,13 +37,13 @@ def _time(text: str) -> time:
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", help="project folder (holding policylang.yaml)")
+    add_project_argument(parser)
     parser.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE",
                         help="first day replayed (UTC), e.g. 2025-04-01")
     parser.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE",
                         help="last day replayed, included")
-    parser.add_argument("--db", metavar="URL", help="replay on this database's tables instead of the data files "
-                        "(only read: the replay works in scratch tables)")
+    add_db_argument(parser, "replay on this database's tables (only read: the replay works in scratch tables) "
+                            "instead of the data files")
     parser.add_argument("--batch-time", type=_time, default=time(0), metavar="HH:MM",
                         help="the UTC time of day each day's batch is decided as of (default 00:00)")
     parser.add_argument("--priority", metavar="COLUMN",
@@ -72,14 +73,13 @@ def run(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..discovery import project_root
-    from ..project import load_project, require_policy
+    from ..project import require_policy
     from ..report_html import write_report
     from ..simulation import replay
     from ..simulation_figures import figures
     from ..simulation_tables import as_json, as_markdown, as_text
 
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     require_policy(project)
     report = _report_path(args.report, project.config)
     status = Console(stderr=True)

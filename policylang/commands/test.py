@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .arguments import add_project_argument, load_project_argument
+
 HELP = "run the policy unit tests (tests/*.yaml) on the reference interpreter and on the compiled SQL"
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the project folder holding policylang.yaml and tests/, or any folder inside it "
-                             "(default: the current folder)")
+    add_project_argument(parser)
     parser.add_argument("--format", choices=("text", "junit"), default="text",
                         help="the report: text, or JUnit XML for CI systems")
 
@@ -107,11 +107,10 @@ def run(args) -> int:
     from ..engines.duckdb import DuckDBEngine
     from ..errors import DataError
     from ..fixtures import fixture_files, load_fixture
-    from ..project import load_project, require_policy
+    from ..project import require_policy
 
-    from ..discovery import project_root
 
-    project = load_project(project_root(args.project))
+    project = load_project_argument(args)
     policy = require_policy(project)
     folder = project.config.root / "tests"
     files = fixture_files(folder)
