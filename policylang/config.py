@@ -19,6 +19,7 @@ import yaml
 
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .model import ATTRIBUTE_TYPES, TABLE_COLUMNS
+from .schema import table_columns
 from .source import Span
 
 CONFIG_FILE = "policylang.yaml"
@@ -289,7 +290,7 @@ class _ConfigReader:
         return tables
 
     def columns(self, node, attributes: dict[str, str]) -> dict[str, dict[str, str]]:
-        known = {t: cols + tuple(attributes) if t == "customers" else cols for t, cols in TABLE_COLUMNS.items()}
+        known = {t: table_columns(t, attributes) for t in TABLE_COLUMNS}
         qualified = tuple(f"{t}.{c}" for t, cols in known.items() for c in cols)
         result: dict[str, dict[str, str]] = {}
         for name, key_node, value_node in self.entries(node, "columns", None) or ():
