@@ -18,6 +18,7 @@ import tempfile
 
 from ..diff import FORMATS
 from ..errors import UsageError
+from .arguments import add_db_argument
 from .simulate import _date as date_argument
 
 HELP = "what a policy change does: every rule loosened or tightened, with a customer to prove it"
@@ -38,7 +39,7 @@ def add_arguments(parser):
                              "data files (as on disk) or --db")
     parser.add_argument("--from", dest="start", type=date_argument, metavar="DATE", help="with --data: first day")
     parser.add_argument("--to", dest="end", type=date_argument, metavar="DATE", help="with --data: last day, included")
-    parser.add_argument("--db", metavar="URL", help="with --data: replay on this database's tables (only read)")
+    add_db_argument(parser, "with --data: replay on this database's tables, only read")
 
 
 def run(args) -> int:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UsageError
+from .arguments import add_project_argument
 
 HELP = "start a project: config, policies, a policy test and empty data files"
 UNIT = "retail"
@@ -78,8 +79,7 @@ cases:
 
 
 def add_arguments(parser):
-    parser.add_argument("project", nargs="?", default=".", metavar="DIR",
-                        help="the folder to create the project in, new or empty (default: the current folder)")
+    add_project_argument(parser, help="the folder to create the project in, new or empty (default: the current folder)")
 
 
 def skeleton() -> dict[str, str]:
