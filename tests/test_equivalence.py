@@ -4,11 +4,12 @@
 Hypothesis draws a policy set and a dataset aimed at that policy's edges and
 at the batch (`strategies.data`) and each engine must return the
 interpreter's decisions row for row. Policy sets are drawn
-(`strategies.policies.policy_sets`) or taken from five written by hand that
+(`strategies.policies.policy_sets`) or taken from six written by hand that
 cover every rule kind, condition form and score line between them: `rules`
 (every rule kind, global and business-unit), `counts` (caps, spend caps and
 gaps that the batch itself fills), `history` (stops and cool-downs, unmasked
-by consent), `preferences` (the customers' own caps, unmasked by other rules)
+by consent), `preferences` (the customers' own caps, unmasked by other rules),
+`scores` (per-touch score lines whose every touch moves a decision's threshold)
 and `conditions` (every condition form, tiers, scores of every
 measure). Each case reports the classes it reaches (`strategies.reach`) as
 Hypothesis events; tests/test_reach.py holds their shares to a floor, and
@@ -117,6 +118,26 @@ consent sms allowed unless opt_out
 consent push allowed unless opt_out
 consent direct_mail allowed unless opt_out
 honor preferences
+""",
+},
+"scores": {
+"global.policy": "policy global\n" + DECLARATIONS + """consent email allowed unless opt_out
+consent sms allowed unless opt_out
+consent push allowed unless opt_out
+consent direct_mail allowed unless opt_out
+score engagement {
+  +10 per email opened within 3 days
+  +10 per sms clicked within 1 week
+  +10 per push converted within 36 hours
+  -10 per direct_mail sent within 1 day
+  +10 per email sent within 12 hours
+}
+block sms for score engagement >= 10
+block direct_mail for score engagement < 0
+cap email per 1 day {
+  score engagement >= 20: 0
+  otherwise: 3
+}
 """,
 },
 "conditions": {

@@ -42,7 +42,7 @@ FLOORS = {
     "NULL candidates.topic": 0.40, "NULL candidates.campaign_id": 0.40, "NULL candidates.cost": 0.40,
     # what the interpreter decided: every kind of rule suppresses, the batch's own sends count
     "a marketing candidate sent": 0.33, "suppressed by consent": 0.24, "suppressed by block": 0.05,
-    "suppressed by cooldown": 0.05, "suppressed by stop unopened": 0.045, "suppressed by stop conversion": 0.005,
+    "suppressed by cooldown": 0.03, "suppressed by stop unopened": 0.045, "suppressed by stop conversion": 0.005,
     "suppressed by gap": 0.05, "suppressed by cap": 0.05, "suppressed by tiered cap": 0.045,
     "suppressed by spend cap": 0.018, "suppressed by preferences": 0.038,
     "suppressed counting earlier sends of the batch": 0.05,

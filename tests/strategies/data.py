@@ -41,14 +41,15 @@ from typing import Iterator
 
 from hypothesis import strategies as st
 
+from policylang.compilers.reference import explain
 from policylang.dataset import Dataset
 from policylang.model import (And, CapRule, Compare, Condition, CooldownRule, DaysSince, GapRule, InList, Not, Or,
                               PolicySet, PreferencesRule, ScorePerEvent, ScorePerTouch, ScoreWhen, SegmentRef,
-                              SpendCapRule)
+                              Selector, SpendCapRule, StopUnopenedRule)
 
 from .config import AS_OF, EVENT_TYPES, TIERS
 
-MICROSECOND, DAY = timedelta(microseconds=1), timedelta(days=1)
+MICROSECOND, HOUR, DAY = timedelta(microseconds=1), timedelta(hours=1), timedelta(days=1)
 PREFERENCE_WINDOW_DAYS = (1, 2, 7, 30)
 CENT = Decimal("0.0001")
 
@@ -62,6 +63,9 @@ class Facts:
     literals: dict[str, set] = field(default_factory=dict)  # attribute -> values it is compared with
     event_types: set[str] = field(default_factory=lambda: set(EVENT_TYPES))
     amounts: set[Decimal] = field(default_factory=set)  # spend cap amounts
+    cooldowns: set[tuple[str, int]] = field(default_factory=set)  # (event type, window hours) of each cooldown
+    touch_lines: set[tuple[str, str, int]] = field(default_factory=set)  # (channel, measure, hours) per-touch lines
+    unopened: set[tuple[Selector, int]] = field(default_factory=set)  # `stop SELECTOR after N unopened`
 
 
 def _walk(condition: Condition | None) -> Iterator[Condition]:
@@ -95,13 +99,18 @@ def facts(policy: PolicySet) -> Facts:
             found.window_hours.add(rule.window.hours)
         if isinstance(rule, CooldownRule):
             found.event_types.add(rule.event_type)
+            found.cooldowns.add((rule.event_type, rule.window.hours))
         if isinstance(rule, SpendCapRule):
             found.amounts.add(rule.amount)
+        if isinstance(rule, StopUnopenedRule):
+            found.unopened.add((rule.selector, rule.count))
     for line in (line for s in policy.scores.values() for line in s.lines):
         if isinstance(line, (ScorePerTouch, ScorePerEvent)):
             found.window_hours.add(line.window.hours)
         if isinstance(line, ScorePerEvent):
             found.event_types.add(line.event_type)
+        if isinstance(line, ScorePerTouch):
+            found.touch_lines.add((line.channel, line.measure, line.window.hours))
     for condition in _conditions(policy):
         if isinstance(condition, DaysSince):
             found.days.setdefault(condition.attr, set()).add(condition.value)
@@ -145,6 +154,17 @@ def money(amounts: set[Decimal]) -> st.SearchStrategy[Decimal]:
         exact |= {amount, amount - CENT, (amount / 2).quantize(CENT), (amount / 4).quantize(CENT)}
     return st.one_of(st.sampled_from(sorted(v for v in exact if v >= 0)),
                      st.decimals(min_value=0, max_value=50, places=4))
+
+
+def landing_costs(draw, amounts: set[Decimal]) -> st.SearchStrategy[Decimal | None]:
+    """Costs, drawn once per dataset, that add up to exactly one spend amount A: A itself, and a split
+    of it, `x` and `A - x`, beside NULL and 0 (so a budget is reached on the dot, where "exceeds" and
+    "reaches" part)."""
+    if not amounts:
+        return st.none()
+    amount = draw(st.sampled_from(sorted(amounts)))
+    part = draw(st.sampled_from(sorted({CENT, (amount / 2).quantize(CENT), (amount / 3).quantize(CENT)})))
+    return st.sampled_from([None, Decimal(0), amount, *((part, amount - part) if part <= amount else ())])
 
 
 def _around(kind: str, literals: set) -> list:
@@ -219,6 +239,50 @@ def _echo(candidates: list[dict], anything: st.SearchStrategy) -> st.SearchStrat
     return _mix((3, echoed), (1, anything)) if candidates else anything
 
 
+def _score_touches(people: st.SearchStrategy, as_of: datetime, lines: set) -> st.SearchStrategy[dict]:
+    """Touches for a per-touch score line (`+N per CH MEASURE within W`): of its channel, with the
+    measure stamped at the window's start `T - W` (out of it), a microsecond either side, or an hour before."""
+    def touch(person: dict, line: tuple, delta: timedelta) -> dict:
+        channel, measure, hours = line
+        moment = as_of - timedelta(hours=hours) + delta
+        stamps = dict.fromkeys(("opened_at", "clicked_at", "converted_at")) | {f"{measure}_at": moment}
+        sent_at = moment if measure == "sent" else moment - HOUR
+        return person | stamps | dict(channel=channel, message_class="marketing", sent_at=sent_at, cost=None)
+    return st.builds(touch, people, st.sampled_from(sorted(lines)),
+                     st.sampled_from([timedelta(0), -MICROSECOND, MICROSECOND, -HOUR]))
+
+
+def _cooldown_events(people: st.SearchStrategy, as_of: datetime, cooldowns: set) -> st.SearchStrategy[dict]:
+    """Events of a cooldown's type at its window's start `T - W` (out of it), a microsecond or an hour
+    inside it, in its middle (None), or in the hour before it (where a window an hour too long would
+    count them)."""
+    def event(person, cooldown: tuple, delta: timedelta | None) -> dict:
+        event_type, hours = cooldown
+        window = timedelta(hours=hours)
+        return dict(customer_id=person, event_type=event_type,
+                    occurred_at=as_of - (window / 2 if delta is None else window - delta))
+    return st.builds(event, people, st.sampled_from(sorted(cooldowns)),
+                     st.sampled_from([timedelta(0), -MICROSECOND, MICROSECOND, HOUR, None, -HOUR / 2, -HOUR]))
+
+
+@st.composite
+def _unopened_run(draw, candidates: list[dict], stops: set[tuple[Selector, int]], past, opened) -> list[dict]:
+    """For a `stop SELECTOR after N unopened` and a candidate it applies to, N touches echoing the
+    candidate, sent a microsecond, an hour or a day apart up to a time at or before T, none opened but
+    perhaps the last (by `opened`, mostly after T): the rule on the edge of firing. None when no
+    candidate is selected by a stop rule."""
+    selector, count = draw(st.sampled_from(sorted(stops, key=repr)))
+    selected = [c for c in candidates if selector.matches(c["channel"], c["topic"])]
+    if not selected:
+        return []
+    about = {k: draw(st.sampled_from(selected))[k] for k in MESSAGE_KEYS}
+    last, step = draw(past), draw(st.sampled_from([MICROSECOND, HOUR, DAY]))
+    run = [dict(about, message_class="marketing", sent_at=last - n * step, cost=None, opened_at=None,
+                clicked_at=None, converted_at=None) for n in reversed(range(count))]
+    run[-1]["opened_at"] = draw(opened)
+    return run
+
+
 def _with_duplicate(draw, rows: list[dict]) -> list[dict]:
     """`rows`, one time in three with an exact copy of one of them added."""
     if rows and draw(st.integers(0, 2)) == 0:
@@ -240,20 +304,35 @@ def _consent_story(draw, about: dict, policy: PolicySet, stamp, past) -> list[di
                  status=draw(st.sampled_from(["opt_in"] * 7 + ["opt_out"])),
                  updated_at=draw(_null_one_in(8, past)))
     flipped = "opt_out" if first["status"] == "opt_in" else "opt_in"
+    topic = about["topic"] or draw(st.sampled_from(policy.topics))
     conflicts = {
-        "full tie": dict(first, status=flipped),
-        "opt-out a day before, at or after, any topic": dict(
+        "full tie": [dict(first, status=flipped)],
+        "opt-out a day before, at or after, any topic": [dict(
             first, topic=None, brand=None, status="opt_out", updated_at=draw(stamp) if first["updated_at"] is None
-            else first["updated_at"] + draw(st.sampled_from([-DAY, timedelta(0), DAY]))),
-        "topic row": dict(first, topic=about["topic"] or draw(st.sampled_from(policy.topics)), brand=None,
-                          status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp)),
-        "brand row": dict(first, topic=None, brand=draw(st.sampled_from([about["business_unit"], *other_units])),
-                          status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp)),
-        "odd status": dict(first, status=draw(st.sampled_from(["pending", None, "OPT_IN"]))),
+            else first["updated_at"] + draw(st.sampled_from([-DAY, timedelta(0), DAY])))],
+        "topic row": [dict(first, topic=topic, brand=None,
+                           status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp))],
+        "brand row": [dict(first, topic=None, brand=draw(st.sampled_from([about["business_unit"], *other_units])),
+                           status=draw(st.sampled_from(["opt_in", "opt_in", "opt_out"])), updated_at=draw(stamp))],
+        "topic row and brand row of opposite status": _topic_against_brand(draw, first, topic, about, past),
+        "odd status": [dict(first, status=draw(st.sampled_from(["pending", None, "OPT_IN"])))],
     }
-    count = draw(st.sampled_from([0, 0, 0, 0, 1, 1, 2]))
+    count = draw(st.sampled_from([0, 0, 0, 1, 1, 2]))
     chosen = draw(st.lists(st.sampled_from(sorted(conflicts)), min_size=count, max_size=count, unique=True))
-    return [first, *(conflicts[name] for name in chosen)]
+    return [first, *(row for name in chosen for row in conflicts[name])]
+
+
+def _topic_against_brand(draw, first: dict, topic: str, about: dict, past) -> list[dict]:
+    """A row for the candidate's topic (any brand) and one for its brand (any topic), one `opt_in` and
+    the other an older `opt_out`: the topic row is in force (docs/language.md, "Consent"), and the
+    older opt-out does not override it, so which one is taken decides."""
+    later = draw(past)
+    earlier = later - draw(st.sampled_from([MICROSECOND, HOUR, DAY]))
+    out_on_topic = draw(st.booleans())
+    return [dict(first, topic=topic, brand=None, status="opt_out" if out_on_topic else "opt_in",
+                 updated_at=earlier if out_on_topic else later),
+            dict(first, topic=None, brand=about["business_unit"], status="opt_in" if out_on_topic else "opt_out",
+                 updated_at=later if out_on_topic else earlier)]
 
 
 def _faults(policy: PolicySet, unknown: list) -> dict[str, st.SearchStrategy]:
@@ -301,6 +380,8 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     pool = draw(st.lists(instants(as_of, found.window_hours), min_size=1, max_size=5))
     stamp = st.one_of(st.sampled_from(pool), instants(as_of, found.window_hours))
     maybe_stamp = st.one_of(st.none(), stamp)
+    after_t = st.sampled_from([as_of + MICROSECOND, as_of + DAY])  # opened or converted, but not yet at T
+    spend = landing_costs(draw, found.amounts)
     channels, units, topics = list(policy.channels), list(policy.business_units), [None, *policy.topics]
 
     def customer_row(cid) -> dict:
@@ -320,7 +401,7 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
         business_unit=draw(st.sampled_from([focus[owner][1]] * 2 + units)),
         campaign_id=draw(st.sampled_from([None, *campaigns])), topic=draw(st.sampled_from(topics)),
         message_class=draw(st.sampled_from(["marketing"] * 39 + ["transactional"])),
-        priority=draw(st.sampled_from([1, 1, 2, 0, -1])), cost=draw(st.one_of(st.none(), money(found.amounts))))
+        priority=draw(st.sampled_from([1, 1, 2, 0, -1])), cost=draw(st.one_of(st.none(), money(found.amounts), spend)))
         for cid, owner in zip(ids, owners)]
     if messy and draw(st.integers(0, 3)) == 3:
         customers.append(customer_row(known[-1]))  # two rows for one customer_id: ambiguous
@@ -335,12 +416,18 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     history_cost = _weighted([None, *sorted(found.amounts | {CENT, Decimal(1)})], [-CENT, Decimal("-5")])
     touch = st.tuples(_echo(clean, anything), st.fixed_dictionaries(dict(
         message_class=_weighted(["marketing"] * 3 + ["transactional"], ["promo", None, "MARKETING"]),
-        sent_at=_null_one_in(10, stamp), cost=history_cost | money(found.amounts),
-        opened_at=_mix((2, st.none()), (1, stamp)), clicked_at=maybe_stamp, converted_at=maybe_stamp))).map(lambda p: p[0] | p[1])
-    touches = _with_duplicate(draw, _rows(draw, touch, 16))
+        sent_at=_null_one_in(10, stamp), cost=history_cost | money(found.amounts) | spend,
+        opened_at=_mix((4, st.none()), (2, stamp), (1, after_t)), clicked_at=maybe_stamp,
+        converted_at=_mix((3, st.none()), (2, stamp), (1, after_t))))).map(lambda p: p[0] | p[1])
+    if found.touch_lines:
+        touch = _mix((4, touch), (1, _score_touches(_echo(clean, anything), as_of, found.touch_lines)))
+    touches = _rows(draw, touch, 16)
+    past = st.one_of(st.sampled_from([s for s in pool if s <= as_of] or [as_of]), stamp.filter(lambda s: s <= as_of))
+    if found.unopened and clean:
+        touches += draw(_unopened_run(clean, found.unopened, past, _mix((3, after_t), (1, st.none()), (1, past))))
+    touches = _with_duplicate(draw, touches)
 
     stories = {(c["customer_id"], c["channel"]): c for c in reversed(clean)}  # one per customer and channel
-    past = st.one_of(st.sampled_from([s for s in pool if s <= as_of] or [as_of]), stamp.filter(lambda s: s <= as_of))
     consents = [row for about in stories.values() for row in draw(_consent_story(about, policy, stamp, past))]
     consents += _rows(draw, st.fixed_dictionaries(dict(
         customer_id=someone, channel=_weighted(channels, [None]), topic=_weighted(topics, _lookalikes(policy.topics)),
@@ -349,15 +436,39 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     consents = _with_duplicate(draw, consents)
 
     preference = st.tuples(_echo(clean, anything), st.fixed_dictionaries(dict(
-        topic_kept=st.booleans(), channel_kept=st.sampled_from([True] * 11 + [False]), max_count=st.sampled_from([1, 2, 3, 1, 2, 0, None, -1]),
+        topic=st.sampled_from(["kept", "kept", "none", "any"]), other_topic=st.sampled_from(policy.topics),
+        channel_kept=st.sampled_from([True] * 5 + [False]), max_count=st.sampled_from([1, 2, 3, 1, 2, 0, None, -1]),
         window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, *PREFERENCE_WINDOW_DAYS, 0, None, -1]))))
     preferences = _with_duplicate(draw, [
-        dict(customer_id=m["customer_id"], channel=m["channel"] if p["channel_kept"] else None, topic=m["topic"] if p["topic_kept"] else None,
-             max_count=p["max_count"], window_days=p["window_days"]) for m, p in _rows(draw, preference, 4)])
+        dict(customer_id=m["customer_id"], channel=m["channel"] if p["channel_kept"] else None,
+             topic={"kept": m["topic"], "none": None, "any": p["other_topic"]}[p["topic"]], max_count=p["max_count"], window_days=p["window_days"]) for m, p in _rows(draw, preference, 4)])
 
     event_type = _weighted(sorted(found.event_types), ["other", "Complaint", None])
-    events = _with_duplicate(draw, _rows(draw, st.fixed_dictionaries(dict(
-        customer_id=_weighted([c["customer_id"] for c in clean] or known, [*unknown, None]),
-        event_type=event_type, occurred_at=_null_one_in(8, stamp))), 5))
-    return Dataset(customers=customers, touches=touches, consents=consents, preferences=preferences,
+    event_owner = _weighted([c["customer_id"] for c in clean] or known, [*unknown, None])
+    event = st.fixed_dictionaries(dict(customer_id=event_owner, event_type=event_type,
+                                       occurred_at=_null_one_in(8, stamp)))
+    if found.cooldowns:
+        event = _mix((1, event), (1, _cooldown_events(event_owner, as_of, found.cooldowns)))
+    events = _with_duplicate(draw, _rows(draw, event, 5))
+    data = Dataset(customers=customers, touches=touches, consents=consents, preferences=preferences,
                    events=events, candidates=candidates)
+    if found.amounts and draw(st.booleans()):
+        _land_on_a_spend_amount(draw, policy, data, as_of)
+    return data
+
+
+def _land_on_a_spend_amount(draw, policy: PolicySet, data: Dataset, as_of: datetime) -> None:
+    """One candidate that reaches a spend cap gets the cost that makes the cap's total exactly its
+    amount (what the window and the batch already spent, taken from the reference interpreter's
+    `explain`): a budget reached on the dot, which passes (docs/language.md, "Spend cap")."""
+    landings = []
+    for index, trace in enumerate(explain(policy, data, as_of)):
+        for check in trace.checks:
+            if check.kind == "spend cap":
+                rest = check.limit - check.saw["spent in window"] - check.saw["sent in batch"]
+                landings += [(index, rest)] if rest >= 0 else []
+            if not check.passed:
+                break
+    if landings:
+        index, rest = draw(st.sampled_from(landings))
+        data.candidates[index] = dict(data.candidates[index], cost=rest)
