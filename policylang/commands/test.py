@@ -50,12 +50,12 @@ class CompiledQueries:
         self.policy, self.dialect, self.sql = policy, dialect, {}
 
     def decisions(self, engine, as_of) -> list:
+        """The decisions on `engine`'s tables as of `as_of` (engines take SQL: the query is compiled here)."""
         from ..compilers.sql import to_sql
-        from ..engines.base import decision
 
         if as_of not in self.sql:
             self.sql[as_of] = to_sql(self.policy, self.dialect, as_of)
-        return [decision(row) for row in engine.execute(self.sql[as_of])]
+        return engine.decisions(self.sql[as_of])
 
 
 def run_case(policy, engine, queries: CompiledQueries, file: str, case) -> Outcome:
