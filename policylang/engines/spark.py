@@ -21,6 +21,7 @@ import pyarrow as pa
 from pyspark.errors import PySparkException
 from sqlglot import exp
 
+from ..instants import utc_naive
 from .base import Engine, drop_statement
 
 ARROW_TYPES = {"text": pa.string(), "integer": pa.int64(), "money": pa.decimal128(18, 4),
@@ -42,7 +43,8 @@ logger.apache.level = error
 
 
 def naive_utc(value: Any) -> Any:
-    return value.replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo else value
+    """Arrow's timestamps (aware, in the session's UTC) as the naive UTC every engine returns."""
+    return utc_naive(value) if isinstance(value, datetime) else value
 
 
 class SparkEngine(Engine):
