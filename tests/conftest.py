@@ -79,6 +79,10 @@ PROFILES = {  # name -> (settings, seconds Hypothesis may spend shrinking one fa
     "deep": (settings(max_examples=CI_EXAMPLES * 20, deadline=None, database=EXAMPLE_DATABASE, print_blob=True,
                       suppress_health_check=QUIET), 300),
 }
+# tests/mutants.py: `ci`'s examples (the same seed, the same draws) without shrinking, which only a failure
+# starts and which a mutant's verdict does not need
+PROFILES["ci-unshrunk"] = (settings(PROFILES["ci"][0], phases=[Phase.explicit, Phase.reuse, Phase.generate,
+                                                                Phase.target]), 0)
 
 
 def profile_name(env: Mapping[str, str] = os.environ) -> str:

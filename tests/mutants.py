@@ -6,7 +6,8 @@ rule kind. For each, the working tree is copied to a temporary folder (the
 checkout itself is never changed), the one edit is applied to the copy, and
 only the differential test (tests/test_equivalence.py, interpreter against
 the compiled SQL) runs there, under the derandomized `ci` Hypothesis profile
-(a fixed seed), on DuckDB and PostgreSQL. The bug is caught when that test
+(a fixed seed; as `ci-unshrunk`, which draws the same examples and does not
+shrink a failure), on DuckDB and PostgreSQL. The bug is caught when that test
 fails. The unchanged copy runs first and must pass, so a failure is the bug's.
 The last line is `mutants: A/B caught by the differential test`; the exit
 status is 0 only when every mutant is caught.
@@ -110,7 +111,7 @@ def make_copy(into: Path) -> Path:
 
 def differential_test(copy: Path) -> tuple[int, float, str]:
     """(pytest's exit status, seconds, the output's last line) for the differential test in `copy`."""
-    env = dict(os.environ, POLICYLANG_HYPOTHESIS_PROFILE="ci", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, POLICYLANG_HYPOTHESIS_PROFILE="ci-unshrunk", PYTHONDONTWRITEBYTECODE="1")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", TEST,
                            "-k", " or ".join(ENGINES)],
