@@ -58,16 +58,23 @@ def types(dialect: str) -> dict[str, str]:
             for kind, sql in DuckDBEngine.types.items()}
 
 
-def create_statements(table: Table, dialect: str) -> list[exp.Expression]:
-    """`CREATE SCHEMA IF NOT EXISTS` for a qualified table, then its `CREATE TABLE`, every column nullable."""
+def create_statements(table: Table, dialect: str, warehouse_name: str) -> list[exp.Expression]:
+    """`CREATE SCHEMA IF NOT EXISTS` for a qualified table, then its `CREATE TABLE`, every column nullable.
+    Table and column names are spelled as the compiled query spells them (`Target.identifier`:
+    a plain lower-case word unquoted, anything else quoted), so a warehouse that folds unquoted
+    names (Snowflake's upper case) creates the very tables the query reads."""
+    from .compilers.sql_dialects import Target
+
+    spell = Target(dialect, None).identifier
+    target = Target(dialect, None).table(warehouse_name, alias=None)
     spelled = types(dialect)
-    schema = exp.Schema(this=table.target.copy(), expressions=[
-        exp.ColumnDef(this=column.copy(), kind=exp.DataType.build(spelled[kind], dialect=dialect))
+    schema = exp.Schema(this=target, expressions=[
+        exp.ColumnDef(this=spell(column.name), kind=exp.DataType.build(spelled[kind], dialect=dialect))
         for column, kind in zip(table.identifiers, table.kinds)])
     statements: list[exp.Expression] = []
-    if table.target.args.get("db"):
-        statements.append(exp.Create(this=exp.Table(this=table.target.args["db"].copy(),
-                                                    db=table.target.args.get("catalog")),
+    if target.args.get("db"):
+        statements.append(exp.Create(this=exp.Table(this=target.args["db"].copy(),
+                                                    db=target.args.get("catalog")),
                                      kind="SCHEMA", exists=True))
     return statements + [exp.Create(this=schema, kind="TABLE")]
 

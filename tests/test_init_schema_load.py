@@ -86,10 +86,43 @@ def test_schema_lists_the_tables_the_policy_reads_with_the_engines_types(capsys,
     code, out, err = cli(capsys, "schema", str(EXAMPLE), "--dialect", dialect)
     assert (code, err) == (0, "")
     tables = create_tables(out, dialect)
-    assert list(tables) == [f'"{t}"' for t in TABLE_COLUMNS]
-    assert list(tables['"touches"']) == list(TABLE_COLUMNS["touches"])
-    assert tables['"touches"']["cost"] == cost and tables['"candidates"']["candidate_id"] == id_type
-    assert list(tables['"customers"'])[-1] == "frequent_flyer"  # the configured attributes, in order
+    assert list(tables) == list(TABLE_COLUMNS)
+    assert list(tables["touches"]) == list(TABLE_COLUMNS["touches"])
+    assert tables["touches"]["cost"] == cost and tables["candidates"]["candidate_id"] == id_type
+    assert list(tables["customers"])[-1] == "frequent_flyer"  # the configured attributes, in order
+
+
+@pytest.mark.parametrize("dialect", ["snowflake", "oracle", "postgres", "duckdb"])
+def test_schema_creates_the_very_tables_and_columns_the_compiled_query_reads(tmp_path, capsys, dialect):
+    # Snowflake and Oracle fold unquoted names to upper case: a quoted "touches" would be another table
+    # than the query's unquoted touches. Both sides are compared by the names the warehouse resolves
+    # (normalized: folded where unquoted, kept where quoted).
+    from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+    from sqlglot.optimizer.scope import traverse_scope
+
+    assert cli(capsys, "init", str(tmp_path / "p"))[0] == 0
+    config = tmp_path / "p" / "policylang.yaml"
+    config.write_text(config.read_text().split("data:")[0] + "tables:\n  touches: crm.Contact_History\n"
+                      "columns:\n  touches.sent_at: sent_ts\n  customers.customer_id: Customer_ID\n")
+    created = {}
+    for statement in sqlglot.parse(cli(capsys, "schema", str(tmp_path / "p"), "--dialect", dialect)[1], read=dialect):
+        if isinstance(statement, exp.Create) and statement.kind == "TABLE":
+            schema = normalize_identifiers(statement.this, dialect=dialect)
+            created[schema.this.db, schema.this.name] = {c.this.name for c in schema.expressions}
+    query = normalize_identifiers(sqlglot.parse_one(cli(capsys, "compile", str(tmp_path / "p"), "--dialect",
+                                                        dialect)[1], read=dialect), dialect=dialect)
+    read: dict[tuple[str, str], set[str]] = {}
+    for scope in traverse_scope(query):
+        tables = {alias: source for alias, source in scope.sources.items()
+                  if isinstance(source, exp.Table) and source.name not in scope.cte_sources}
+        for table in tables.values():
+            read.setdefault((table.db, table.name), set())
+        for column in scope.columns:
+            if column.table in tables:
+                read[tables[column.table].db, tables[column.table].name].add(column.name)
+    assert set(read) == set(created) and len(created) >= 3
+    for table, columns in read.items():
+        assert columns and columns <= created[table], table
 
 
 def test_schema_uses_the_configs_table_and_column_names_and_reads_only_what_the_policy_reads(tmp_path, capsys):
@@ -98,11 +131,11 @@ def test_schema_uses_the_configs_table_and_column_names_and_reads_only_what_the_
     config.write_text(config.read_text().split("data:")[0] + "tables:\n  touches: crm.contact_history\n"
                       "columns:\n  touches.sent_at: sent_ts\n  customers.loyalty_tier: tier\n")
     code, out, _ = cli(capsys, "schema", str(tmp_path / "p"), "--dialect", "postgres")
-    assert code == 0 and 'CREATE SCHEMA IF NOT EXISTS "crm";\n\nCREATE TABLE "crm"."contact_history" (' in out
+    assert code == 0 and "CREATE SCHEMA IF NOT EXISTS crm;\n\nCREATE TABLE crm.contact_history (" in out
     tables = create_tables(out, "postgres")
-    assert '"crm"."contact_history"' in tables and "sent_ts" in tables['"crm"."contact_history"']
-    assert tables['"customers"'] == {"customer_id": "BIGINT", "tier": "TEXT"}
-    assert '"events"' not in tables  # the skeleton's policy reads no events
+    assert "crm.contact_history" in tables and "sent_ts" in tables["crm.contact_history"]
+    assert tables["customers"] == {"customer_id": "BIGINT", "tier": "TEXT"}
+    assert "events" not in tables  # the skeleton's policy reads no events
 
 
 def test_schema_refuses_an_unknown_dialect(capsys):

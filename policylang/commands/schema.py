@@ -29,6 +29,6 @@ def run(args) -> int:
     policy = require_policy(project)
     dialect = chosen_dialect(args.dialect, project.config.dialect)
     for table in tables(policy, project_data(project.config)):
-        for statement in create_statements(table, dialect):
+        for statement in create_statements(table, dialect, policy.table(table.name)):
             sys.stdout.write(statement.sql(dialect=dialect, pretty=True) + ";\n\n")
     return 0
