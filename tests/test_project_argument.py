@@ -1,4 +1,4 @@
-"""Every command treats a folder that is not a project the same way (docs/design.md, "Project folders"):
+"""Every command treats a folder that is not a project the same way (docs/design.md, "Decisions", its point "Project folders"):
 a path that does not exist is a usage error (exit 2, one `policylang: error:` line naming it); a folder
 without policylang.yaml in it or above is reported as PL405 (exit 1).
 

@@ -3,9 +3,9 @@ mistake the same way: the project folder, `--as-of` and `--db`.
 
 `add_project_argument` adds the optional positional `DIR`; `load_project_argument` resolves it
 (`discovery.project_root`) and loads the project. The rule for a folder that is not a project
-(docs/design.md, "Project folders"): a path that does not exist, or is not a folder, is a usage
-error (exit 2, `policylang: error: ... does not exist ...`); a folder with no policylang.yaml in it
-or above it is loaded as it is, and the loader reports PL405 (exit 1).
+(docs/design.md, "Decisions", its point "Project folders"): a path that does not exist, or is
+not a folder, is a usage error (exit 2, `policylang: error: ... does not exist ...`); a folder with
+no policylang.yaml in it or above it is loaded as it is, and the loader reports PL405 (exit 1).
 
 `as_of_argument` is an argparse `type=`: it returns the parsed value or raises
 `argparse.ArgumentTypeError`, which the parser turns into a one-line usage error (exit 2), never a
