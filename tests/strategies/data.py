@@ -438,7 +438,7 @@ def datasets(draw, policy: PolicySet, text_ids: bool | None = None, as_of: datet
     preference = st.tuples(_echo(clean, anything), st.fixed_dictionaries(dict(
         topic=st.sampled_from(["kept", "kept", "none", "any"]), other_topic=st.sampled_from(policy.topics),
         channel_kept=st.sampled_from([True] * 5 + [False]), max_count=st.sampled_from([1, 2, 3, 1, 2, 0, None, -1]),
-        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, *PREFERENCE_WINDOW_DAYS, 0, None, -1]))))
+        window_days=st.sampled_from([*PREFERENCE_WINDOW_DAYS, *PREFERENCE_WINDOW_DAYS, 0, None, None, -1]))))
     preferences = _with_duplicate(draw, [
         dict(customer_id=m["customer_id"], channel=m["channel"] if p["channel_kept"] else None,
              topic={"kept": m["topic"], "none": None, "any": p["other_topic"]}[p["topic"]], max_count=p["max_count"], window_days=p["window_days"]) for m, p in _rows(draw, preference, 4)])
