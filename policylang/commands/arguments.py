@@ -7,14 +7,14 @@ mistake the same way: the project folder, `--as-of` and `--db`.
 not a folder, is a usage error (exit 2, `policylang: error: ... does not exist ...`); a folder with
 no policylang.yaml in it or above it is loaded as it is, and the loader reports PL405 (exit 1).
 
-`as_of_argument` is an argparse `type=`: it returns the parsed value or raises
+`as_of_argument` and `date_argument` are argparse `type=`s: each returns the parsed value or raises
 `argparse.ArgumentTypeError`, which the parser turns into a one-line usage error (exit 2), never a
 traceback.
 """
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import date, datetime
 
 from ..instants import utc_naive
 
@@ -67,3 +67,11 @@ def as_of_argument(text: str) -> datetime:
     except OverflowError:
         raise argparse.ArgumentTypeError(f"`{text}` falls outside the years 1 to 9999 in UTC; "
                                          "write a time within them") from None
+
+
+def date_argument(text: str) -> date:
+    """A calendar day, ISO 8601 (`2025-04-01`): `simulate`'s and `diff --data`'s `--from`/`--to`."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write e.g. 2025-04-01") from None

@@ -18,8 +18,7 @@ import tempfile
 
 from ..diff import FORMATS
 from ..errors import UsageError
-from .arguments import add_db_argument
-from .simulate import _date as date_argument
+from .arguments import add_db_argument, date_argument
 
 HELP = "what a policy change does: every rule loosened or tightened, with a customer to prove it"
 

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, time
+from datetime import time
 
 from ..errors import UsageError
-from .arguments import add_db_argument, add_project_argument, load_project_argument
+from .arguments import add_db_argument, add_project_argument, date_argument, load_project_argument
 
 HELP = "replay a period of history under the policy: sends kept and suppressed, contacts, spend"
 FORMATS = ("text", "json", "markdown")
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date; write e.g. 2025-04-01") from None
 
 
 def _time(text: str) -> time:
@@ -38,9 +31,9 @@ def _time(text: str) -> time:
 
 def add_arguments(parser):
     add_project_argument(parser)
-    parser.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE",
+    parser.add_argument("--from", dest="start", type=date_argument, required=True, metavar="DATE",
                         help="first day replayed (UTC), e.g. 2025-04-01")
-    parser.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE",
+    parser.add_argument("--to", dest="end", type=date_argument, required=True, metavar="DATE",
                         help="last day replayed, included")
     add_db_argument(parser, "replay on this database's tables (only read: the replay works in scratch tables) "
                             "instead of the data files")
