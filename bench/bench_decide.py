@@ -85,30 +85,47 @@ def sample_dataset(con, customer_ids: list) -> Dataset:
     return Dataset(**tables)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
+def size_parser(description: str, customers: int, candidates_help: str) -> argparse.ArgumentParser:
+    """The data-size arguments every benchmark over generated data takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--customers", type=int, default=customers)
     parser.add_argument("--touches", type=int, help="history rows (default: 20 per customer)")
-    parser.add_argument("--candidates", type=int, help="batch rows (default: 2 per customer)")
-    parser.add_argument("--sample", type=int, default=2_000, help="customers decided by the interpreter")
+    parser.add_argument("--candidates", type=int, help=candidates_help)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", default=Path(tempfile.gettempdir()) / "policylang-bench",
                         help="cache folder for the generated Parquet files")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def sized(args, smoke: dict):
+    """`args` with the smoke sizes applied (`--smoke`) and the per-customer defaults filled in."""
     if args.smoke:
-        args.customers, args.touches, args.candidates, args.sample = SMOKE.values()
+        for name, value in smoke.items():
+            setattr(args, name, value)
     args.touches = args.touches or 20 * args.customers
     args.candidates = args.candidates or 2 * args.customers
+    return args
 
-    print(f"machine: {machine()}")
-    print(f"data: {args.customers} customers, {args.touches} touches, {args.candidates} candidates, seed {args.seed}")
-    results: dict[str, float] = {}
+
+def open_generated(args, results: dict):
+    """The example project's policy and one DuckDB holding the generated data of `args`' size."""
     project = load_project(POLICIES)
     policy = require_policy(project)
     paths = timed("generate (or reuse) Parquet", lambda: data_files(args), results)
     config = dataclasses.replace(project.config, data={t: str(p.resolve()) for t, p in paths.items()})
-    engine = timed("load into DuckDB (typed tables)", lambda: open_data_files(config, policy), results)
+    return policy, timed("load into DuckDB (typed tables)", lambda: open_data_files(config, policy), results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = size_parser(__doc__.split("\n\n")[0], 1_000_000, "batch rows (default: 2 per customer)")
+    parser.add_argument("--sample", type=int, default=2_000, help="customers decided by the interpreter")
+    args = sized(parser.parse_args(argv), SMOKE)
+
+    print(f"machine: {machine()}")
+    print(f"data: {args.customers} customers, {args.touches} touches, {args.candidates} candidates, seed {args.seed}")
+    results: dict[str, float] = {}
+    policy, engine = open_generated(args, results)
     con = engine.connection
     query = timed("compile the decision query", lambda: compile_policy(policy, "duckdb", generate_data.AS_OF),
                   results)

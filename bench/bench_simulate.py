@@ -12,17 +12,11 @@ Figures and the machine they were taken on go in docs/benchmarks.md.
 """
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import sys
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import generate_data
-from bench_decide import POLICIES, data_files, machine, timed
-from policylang.commands.run import open_data_files
-from policylang.project import load_project, require_policy
+from bench_decide import machine, open_generated, size_parser, sized, timed
 from policylang.simulation import replay_on
 from policylang.simulation_figures import figures
 
@@ -30,29 +24,14 @@ SMOKE = {"customers": 2_000, "touches": 40_000, "candidates": 4_000, "days": 7}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--touches", type=int, help="history rows (default: 20 per customer)")
-    parser.add_argument("--candidates", type=int, help="batch rows (default: 2 per customer; not replayed)")
+    parser = size_parser(__doc__.split("\n\n")[0], 100_000, "batch rows (default: 2 per customer; not replayed)")
     parser.add_argument("--days", type=int, default=90, help="days replayed, ending the day before the as-of day")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--data", default=Path(tempfile.gettempdir()) / "policylang-bench",
-                        help="cache folder for the generated Parquet files")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
-    args = parser.parse_args(argv)
-    if args.smoke:
-        args.customers, args.touches, args.candidates, args.days = SMOKE.values()
-    args.touches = args.touches or 20 * args.customers
-    args.candidates = args.candidates or 2 * args.customers
+    args = sized(parser.parse_args(argv), SMOKE)
 
     print(f"machine: {machine()}")
     print(f"data: {args.customers} customers, {args.touches} touches, seed {args.seed}; {args.days} days replayed")
     results: dict[str, float] = {}
-    project = load_project(POLICIES)
-    policy = require_policy(project)
-    paths = timed("generate (or reuse) Parquet", lambda: data_files(args), results)
-    config = dataclasses.replace(project.config, data={t: str(p.resolve()) for t, p in paths.items()})
-    engine = timed("load into DuckDB (typed tables)", lambda: open_data_files(config, policy), results)
+    policy, engine = open_generated(args, results)
     end = generate_data.AS_OF.date() - timedelta(days=1)
     start = end - timedelta(days=args.days - 1)
     simulation = timed(f"replay {start} to {end}", lambda: replay_on(engine, policy, start, end), results)
