@@ -18,9 +18,11 @@ nothing else (`FailuresOnlyDatabase`).
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, NoReturn
+from typing import Iterator, Mapping, NoReturn
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -111,6 +113,36 @@ def unavailable(reason: str, env: Mapping[str, str] = os.environ) -> NoReturn:
     if env.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: every engine must run, none may be skipped)", pytrace=False)
     pytest.skip(reason)
+
+
+SERVER_POSTGRES = "postgresql://postgres@127.0.0.1:5432"  # the local server; database `test` exists
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str) -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server, named `prefix` and a random part, dropped
+    afterwards; without a server or psycopg: skipped on a laptop, failed under CI=true."""
+    from sqlglot import exp
+
+    from policylang.engines.base import drop_statement
+
+    try:
+        import psycopg
+    except ImportError:
+        unavailable("psycopg is not installed (pip install -e '.[test]')")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    database = exp.table_(name, quoted=True)
+    try:
+        admin = psycopg.connect(f"{SERVER_POSTGRES}/test", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        unavailable(f"no PostgreSQL server at {SERVER_POSTGRES}: {exc}")
+    with admin:
+        admin.execute(exp.Create(this=database, kind="DATABASE").sql(dialect="postgres"))
+    try:
+        yield name
+    finally:
+        with psycopg.connect(f"{SERVER_POSTGRES}/test", autocommit=True) as admin:
+            admin.execute(drop_statement("DATABASE", database).sql(dialect="postgres"))
 
 
 class EnginePool:

@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -25,15 +24,14 @@ import pytest
 import yaml
 from sqlglot import exp
 
-from conftest import unavailable
+from conftest import SERVER_POSTGRES, scratch_postgres_database, unavailable
 from policylang.cli import main
-from policylang.engines.base import drop_statement
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "policies"
 AS_OF = "2025-06-30T06:00:00"
 MODEL = "policylang_decisions"
-PG = "postgresql://postgres@127.0.0.1:5432"
+PG = SERVER_POSTGRES
 TESTS = {"unique_policylang_decisions_candidate_id", "not_null_policylang_decisions_candidate_id",
          "not_null_policylang_decisions_decision", "not_null_policylang_decisions_as_of",
          "accepted_values_policylang_decisions_decision__send__suppress"}
@@ -295,25 +293,11 @@ def test_dbt_build_on_duckdb_decides_as_run_does(tmp_path, capsys):
 
 @pytest.fixture
 def postgres_database():
-    """A fresh database on the local PostgreSQL server, dropped afterwards (no server: skipped on a
-    laptop, failed under CI=true)."""
-    needs("psycopg", "psycopg")
+    """A scratch database on the local PostgreSQL server (tests/conftest.py), by name; dbt-postgres
+    missing: skipped on a laptop, failed under CI=true."""
     needs("dbt.adapters.postgres", "dbt-postgres")
-    import psycopg
-
-    name = f"policylang_dbt_{uuid.uuid4().hex[:12]}"
-    database = exp.table_(name, quoted=True)
-    try:
-        admin = psycopg.connect(f"{PG}/test", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        unavailable(f"no PostgreSQL server at {PG}: {exc}")
-    with admin:
-        admin.execute(exp.Create(this=database, kind="DATABASE").sql(dialect="postgres"))
-    try:
+    with scratch_postgres_database("policylang_dbt") as name:
         yield name
-    finally:
-        with psycopg.connect(f"{PG}/test", autocommit=True) as admin:
-            admin.execute(drop_statement("DATABASE", database).sql(dialect="postgres"))
 
 
 def test_dbt_build_on_postgres_decides_as_run_does(tmp_path, capsys, postgres_database):

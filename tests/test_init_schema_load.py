@@ -15,15 +15,14 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from conftest import unavailable
+from conftest import SERVER_POSTGRES, scratch_postgres_database
 from policylang.cli import main
-from policylang.engines.base import drop_statement
 from policylang.model import TABLE_COLUMNS
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "policies"
 AS_OF = "2025-06-30T06:00:00"
-PG = "postgresql://postgres@127.0.0.1:5432"
+PG = SERVER_POSTGRES
 
 
 def cli(capsys, *argv):
@@ -198,25 +197,9 @@ def test_load_refuses_a_database_file_that_is_a_project_file(tmp_path, capsys):
 
 @pytest.fixture
 def postgres_database():
-    """A scratch database on the local PostgreSQL server, dropped afterwards; skipped without a server
-    (a failure under CI=true, as for every engine: tests/conftest.py `unavailable`)."""
-    try:
-        import psycopg
-    except ImportError:
-        unavailable("psycopg is not installed (pip install -e '.[test]')")
-    name = f"policylang_load_{uuid.uuid4().hex[:12]}"
-    database = exp.table_(name, quoted=True)
-    try:
-        admin = psycopg.connect(f"{PG}/test", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        unavailable(f"no PostgreSQL server at {PG}: {exc}")
-    with admin:
-        admin.execute(exp.Create(this=database, kind="DATABASE").sql(dialect="postgres"))
-    try:
+    """A scratch database on the local PostgreSQL server (tests/conftest.py), as a URL."""
+    with scratch_postgres_database("policylang_load") as name:
         yield f"{PG}/{name}"
-    finally:
-        with psycopg.connect(f"{PG}/test", autocommit=True) as admin:
-            admin.execute(drop_statement("DATABASE", database).sql(dialect="postgres"))
 
 
 def test_load_on_postgresql_then_run_decides_as_on_the_files(tmp_path, capsys, postgres_database):
