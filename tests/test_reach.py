@@ -37,7 +37,7 @@ FLOORS = {
                                            "converted_at")},
     "NULL consents.topic": 0.45, "NULL consents.brand": 0.45, "NULL consents.status": 0.06,
     "NULL consents.updated_at": 0.20, "NULL preferences.channel": 0.07, "NULL preferences.topic": 0.30,
-    "NULL preferences.max_count": 0.07, "NULL preferences.window_days": 0.03,
+    "NULL preferences.max_count": 0.07, "NULL preferences.window_days": 0.005,
     "NULL events.event_type": 0.006, "NULL events.occurred_at": 0.06,
     "NULL candidates.topic": 0.40, "NULL candidates.campaign_id": 0.40, "NULL candidates.cost": 0.40,
     # what the interpreter decided: every kind of rule suppresses, the batch's own sends count
