@@ -58,7 +58,7 @@ class Config:
     # where some values are written, for findings reported against the config later:
     # "policies" -> its value, "preference_center.topics.NAME" -> that list item, "data.TABLE" -> its file
     spans: dict[str, Span] = field(default_factory=dict, compare=False, repr=False)
-    # the columns the project's policy reads (canonical table -> columns, `compilers.sql_reads`), asked for
+    # the columns the project's policy reads (canonical table -> columns, `compilers.sql.reads`), asked for
     # only when data is read; set by `policylang.project` once the policy resolves, None otherwise
     reads: Callable[[], Mapping[str, frozenset[str]]] | None = field(default=None, compare=False, repr=False)
 

@@ -8,7 +8,7 @@ reading a `--db` table. `counted` turns them into one aggregate query per
 table. `problem` words a finding.
 
 `check_tables(engine, policy)` checks a `--db` database before the decision
-query runs: every table and column the query reads (`compilers.sql_reads`)
+query runs: every table and column the query reads (`compilers.sql.reads`)
 exists, and the values it reads are whole numbers where counts and priorities
 are, have at most 4 decimal places in a cost, are finite, and, on SQLite,
 timestamps are text of one of the two ISO forms. Every problem found is a
@@ -204,8 +204,8 @@ def problem(failure: Failure, label: str, value: str, rows: str) -> tuple[str, s
 def check_tables(engine, policy: PolicySet) -> None:
     """Stop with a `ProjectError` when the tables of `engine` lack a table or column the decision query
     reads, or hold a value it cannot read right (see the module docstring)."""
-    from .compilers.sql_dialects import Target
-    from .compilers.sql_reads import policy_reads
+    from .compilers.sql.dialects import Target
+    from .compilers.sql.reads import policy_reads
 
     target = Target(engine.dialect, None)
     found: list[Diagnostic] = []

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlglot import exp
 
 from .compilers.sql import compile_policy
-from .compilers.sql_dialects import Target, timestamp_text
+from .compilers.sql.dialects import Target, timestamp_text
 from .errors import UsageError
 from .model import PolicySet
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from .compilers.sql_dialects import Target
-from .compilers.sql_reads import policy_reads
+from .compilers.sql.dialects import Target
+from .compilers.sql.reads import policy_reads
 from .dbt_model import AS_OF_VAR, MODEL, SOURCE, model_sql
 from .errors import UsageError
 from .model import TABLE_COLUMNS, PolicySet

@@ -16,15 +16,15 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from . import ast
 from .config import CONFIG_FILE, Config, load_config
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .errors import ProjectError
-from .model import PolicySet
 from .gc_pause import gc_paused
-from .parse import parse_bytes
+from .model import PolicySet
 from .resolve import resolve
 from .source import SourceFile, Span
+from .syntax import ast
+from .syntax.parse import parse_bytes
 
 POLICY_SUFFIX = ".policy"
 VERSION_DIGITS = 12
@@ -119,7 +119,7 @@ def _assemble(root: Path, config: Config, contents: dict[str, bytes], version: s
 def _reads(policy: PolicySet):
     """What `Config.reads` calls: the columns `policy` reads, the compiler imported only then."""
     def reads():
-        from .compilers.sql_reads import policy_reads
+        from .compilers.sql.reads import policy_reads
 
         return policy_reads(policy)
     return reads

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ast, model
+from . import model
+from .syntax import ast
 
 
 @dataclass(frozen=True, eq=False)  # one of each: compared and hashed by identity
 class RuleKind:
     keyword: str  # the words a statement of the kind starts with, as users name it
     model: type  # its class in policylang.model
-    syntax: dict[str, type]  # grammar rule -> the policylang.ast node it builds (a cap is written two ways)
+    syntax: dict[str, type]  # grammar rule -> the policylang.syntax.ast node it builds (a cap is written two ways)
     step: int  # evaluation step (the built-in checks, model.BUILTIN_RULES, are step 1): see `evaluation_key`
     batch: bool  # depends on the candidates of the batch sent before it (else on history alone)
     id_format: str  # the rule id after `SCOPE.`: {words} the selector's words, {window} `7d`, {channel}

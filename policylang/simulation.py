@@ -5,7 +5,7 @@ as if the policy had been in force, on the engine `run` would use (the
 in-process DuckDB over the data files, or `--db URL`); `replay_on(engine,
 policy, ...)` does the same on an engine already holding the tables. Each day's
 historical marketing touches become that day's candidates, decided as one
-batch by the compiled decision query (`compilers/sql.py`) as of that day's
+batch by the compiled decision query (`compilers/sql/__init__.py`) as of that day's
 batch time, against a history made of the touches before the period, the
 transactional touches, and what the policy let through on earlier days. The
 rules are in docs/simulate.md; the SQL is sqlglot trees; every table written
@@ -147,8 +147,8 @@ class Scratch:
     """The replay's scratch tables on one engine and the statements over them."""
 
     def __init__(self, engine, policy: PolicySet, priority: str | None):
-        from .compilers.sql_dialects import Target
-        from .compilers.sql_reads import policy_reads
+        from .compilers.sql.dialects import Target
+        from .compilers.sql.reads import policy_reads
 
         self.engine, self.policy, self.priority = engine, policy, priority
         self.target = Target(engine.dialect, None)

@@ -1,6 +1,6 @@
 """The warehouse tables a project's policy reads: `policylang schema` prints them, `load` fills them.
 
-The tables are those the compiled decision query reads (`compilers.sql_reads`),
+The tables are those the compiled decision query reads (`compilers.sql.reads`),
 each with every column docs/data.md lists for it, under the config's table and
 column names, typed as the engines' own `load` types them
 (`engines.base.column_kinds`: an id is an integer when every value of it in
@@ -31,7 +31,7 @@ class Table:
 
 def tables(policy: PolicySet, data: Dataset) -> list[Table]:
     """The tables the policy reads, in docs/data.md's order."""
-    from .compilers.sql_reads import policy_reads
+    from .compilers.sql.reads import policy_reads
     from .engines.base import column_kinds, table_expression
 
     reads = policy_reads(policy)
@@ -63,7 +63,7 @@ def create_statements(table: Table, dialect: str, warehouse_name: str) -> list[e
     Table and column names are spelled as the compiled query spells them (`Target.identifier`:
     a plain lower-case word unquoted, anything else quoted), so a warehouse that folds unquoted
     names (Snowflake's upper case) creates the very tables the query reads."""
-    from .compilers.sql_dialects import Target
+    from .compilers.sql.dialects import Target
 
     spell = Target(dialect, None).identifier
     target = Target(dialect, None).table(warehouse_name, alias=None)

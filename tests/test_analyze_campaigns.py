@@ -16,8 +16,8 @@ from reference_support import T, candidate, customer, data, policy, touch
 
 from policylang.analyze import campaigns
 from policylang.compilers.reference import explain
-from policylang.compilers.reference_conditions import holds
-from policylang.compilers.reference_customer import Customer
+from policylang.compilers.reference.conditions import holds
+from policylang.compilers.reference.customer import Customer
 from policylang.model import CapRule, GapRule
 
 CONDITIONS = ('tier = "gold"', "vip = true", "age < 30", 'not (tier = "gold")')

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from policylang.analyze import analyze
 from policylang.analyze.smt import Space
 from policylang.compilers.reference import decide
-from policylang.compilers.reference_conditions import holds, score
-from policylang.compilers.reference_customer import Customer
+from policylang.compilers.reference.conditions import holds, score
+from policylang.compilers.reference.customer import Customer
 from policylang.dataset import Dataset
 from policylang.model import (GLOBAL, And, BlockRule, CapRule, Compare, CooldownRule, DaysSince, GapRule, IsNull,
                               ScorePerEvent, ScorePerTouch, SpendCapRule, StopConversionRule,

@@ -6,8 +6,8 @@ from itertools import product
 from pathlib import Path
 
 from policylang.analyze import segments
-from policylang.compilers.reference_conditions import holds, score
-from policylang.compilers.reference_customer import Customer
+from policylang.compilers.reference.conditions import holds, score
+from policylang.compilers.reference.customer import Customer
 from policylang.model import ScoreCompare
 from policylang.project import load_project
 

@@ -1,4 +1,4 @@
-"""The SQL back end (compilers/sql*.py) and `policylang compile`.
+"""The SQL back end (compilers/sql/) and `policylang compile`.
 
 - Hand-worked batches: two datasets whose decisions were worked out by hand
   from docs/language.md, "How a batch is decided" (comments give the arithmetic), at least one case per rule kind
@@ -29,8 +29,8 @@ from conftest import decide_on
 from policylang.cli import main
 from policylang.compilers.reference import decide
 from policylang.compilers.sql import compile_policy, to_sql
-from policylang.compilers.sql_conditions import Conditions
-from policylang.compilers.sql_dialects import NOT_SQL, Target
+from policylang.compilers.sql.conditions import Conditions
+from policylang.compilers.sql.dialects import NOT_SQL, Target
 from policylang.dataset import Dataset
 from policylang.errors import UsageError
 from policylang.model import And, Compare, DaysSince, InList, IsNull, Not, Or

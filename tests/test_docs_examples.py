@@ -18,12 +18,12 @@ import pytest
 
 from policylang.analyze import analyze
 from policylang.cli import main
-from policylang.compilers.reference_conditions import holds
-from policylang.compilers.reference_customer import Customer
+from policylang.compilers.reference.conditions import holds
+from policylang.compilers.reference.customer import Customer
 from policylang.config import KEYS, Config, load_config
-from policylang.parse import parse_file, reserved_words
 from policylang.project import load_texts
 from policylang.render import render
+from policylang.syntax.parse import parse_file, reserved_words
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = ROOT / "docs" / "language.md"

@@ -3,8 +3,8 @@ idempotence properties, and `policylang fmt` with and without `--check`."""
 from hypothesis import HealthCheck, given, settings
 
 from policylang.cli import main
-from policylang.fmt import format_file
-from policylang.parse import parse_file
+from policylang.syntax.fmt import format_file
+from policylang.syntax.parse import parse_file
 from strategies.policies import policy_files, policy_sets
 from test_parse import SPEC_CRUISES, SPEC_GLOBAL
 

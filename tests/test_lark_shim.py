@@ -1,4 +1,4 @@
-"""The Lark internals policylang/lark_shim.py relies on, each named: a Lark release that drops or
+"""The Lark internals policylang/syntax/lark_shim.py relies on, each named: a Lark release that drops or
 changes one fails here with a message that says which, instead of somewhere deep in a parse."""
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import importlib
 import lark
 import pytest
 
-from policylang import lark_shim
-from policylang.parse import _lock, _parser, parse_file
-from policylang.parse_errors import SyntaxMessages
+from policylang.syntax import lark_shim
+from policylang.syntax.errors import SyntaxMessages
+from policylang.syntax.parse import _lock, _parser, parse_file
 
 
 def _require(condition: bool, internal: str) -> None:
     if not condition:
-        pytest.fail(f"lark {lark.__version__} no longer has {internal}, which policylang/lark_shim.py relies on; "
+        pytest.fail(f"lark {lark.__version__} no longer has {internal}, which policylang/syntax/lark_shim.py relies on; "
                     "adapt the shim (and the `lark` pin in pyproject.toml)", pytrace=False)
 
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from lark import Lark
 
-from policylang import ast
 from policylang.grammar import GRAMMAR_FILE
-from policylang.parse import cache_file, parse_bytes, parse_file, reserved_words
-from policylang.parse_build import MAX_NESTING, AstBuilder
-from policylang.parse_lexer import GrammarLexer
 from policylang.source import Span
+from policylang.syntax import ast
+from policylang.syntax.build import MAX_NESTING, AstBuilder
+from policylang.syntax.lexer import GrammarLexer
+from policylang.syntax.parse import cache_file, parse_bytes, parse_file, reserved_words
 from strategies.policies import policy_files, policy_sets
 from spec_example import SPEC_CRUISES, SPEC_GLOBAL
 

@@ -1,5 +1,5 @@
 """The AST builder picks a rule's children by terminal or node class, never by position: a grammar edit
-that puts a new keyword in front of them builds the same tree (policylang/parse_build.py)."""
+that puts a new keyword in front of them builds the same tree (policylang/syntax/build.py)."""
 from __future__ import annotations
 
 import re
@@ -7,10 +7,10 @@ import re
 import pytest
 
 from policylang.grammar import GRAMMAR_FILE
-from policylang.lark_shim import Lark
-from policylang.parse import parse_file
-from policylang.parse_build import AstBuilder
-from policylang.parse_lexer import GrammarLexer
+from policylang.syntax.build import AstBuilder
+from policylang.syntax.lark_shim import Lark
+from policylang.syntax.lexer import GrammarLexer
+from policylang.syntax.parse import parse_file
 from spec_example import SPEC_CRUISES, SPEC_GLOBAL
 
 # (grammar text, the same with a new keyword `named` in front of the children, and in the policy text)

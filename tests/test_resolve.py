@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from policylang import model
-from policylang.parse import parse_file
 from policylang.resolve import resolve
+from policylang.syntax.parse import parse_file
 from strategies.config import make_config
 from spec_example import SPEC_CRUISES, SPEC_GLOBAL
 

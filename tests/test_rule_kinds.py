@@ -9,16 +9,16 @@ import re
 
 import pytest
 
-from policylang import ast
 from policylang.analyze import analyze, limits, shadowed
 from policylang.analyze.describe import rule_text
 from policylang.compilers.reference import explain
 from policylang.compilers.sql import to_sql
-from policylang.fmt import format_file
 from policylang.grammar import GRAMMAR_FILE
-from policylang.parse import _STATEMENT_START, parse_file
-from policylang.parse_build import AstBuilder
 from policylang.rule_kinds import RULE_KINDS, kind_of
+from policylang.syntax import ast
+from policylang.syntax.build import AstBuilder
+from policylang.syntax.fmt import format_file
+from policylang.syntax.parse import _STATEMENT_START, parse_file
 from reference_support import OPEN_CONSENT, T, candidate, data, policy
 
 # one statement per way a kind is written, as `fmt` writes it: (text, derived id, `describe` text,

@@ -8,8 +8,8 @@ import pytest
 from sqlglot import exp
 
 from policylang.commands.run_output import same_table
-from policylang.compilers.sql_dialects import Target
-from policylang.compilers.sql_reads import policy_reads
+from policylang.compilers.sql.dialects import Target
+from policylang.compilers.sql.reads import policy_reads
 from policylang.data_checks import column_kind
 from policylang.dataset import Dataset
 from policylang.engines.base import column_kinds, table_expression

@@ -1,4 +1,4 @@
-"""The decision query's CTEs come after the CTEs they read, in a deterministic order (compilers/sql_plan.py),
+"""The decision query's CTEs come after the CTEs they read, in a deterministic order (compilers/sql/plan.py),
 and a measure read after the history aggregates are built is refused instead of silently missing."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 from sqlglot import exp
 
 from policylang.compilers.sql import compile_policy
-from policylang.compilers.sql_dialects import Target
-from policylang.compilers.sql_history import History, Reader, User
-from policylang.compilers.sql_plan import in_order, reads
+from policylang.compilers.sql.dialects import Target
+from policylang.compilers.sql.history import History, Reader, User
+from policylang.compilers.sql.plan import in_order, reads
 from policylang.model import Selector
 from reference_support import T, policy
 

@@ -1,11 +1,11 @@
-"""`compilers.sql_reads`: the columns a query reads, traced through its scopes to the warehouse tables,
+"""`compilers.sql.reads`: the columns a query reads, traced through its scopes to the warehouse tables,
 for hand-written query shapes and for the compiled decision query."""
 from __future__ import annotations
 
 import pytest
 import sqlglot
 
-from policylang.compilers.sql_reads import columns_read, policy_reads
+from policylang.compilers.sql.reads import columns_read, policy_reads
 from policylang.project import load_texts, require_policy
 from strategies.config import make_config
 

@@ -81,7 +81,7 @@ def run(args) -> int:
             findings += analyze(project.policy)
         verdict = judge(unique(findings), project, analysed=project.policy is not None, strict=args.strict)
         if args.format == "junit":
-            from ..render_junit import check_junit
+            from ..render.junit import check_junit
 
             sys.stdout.write(check_junit(verdict.shown, verdict.failing))
         else:

@@ -35,7 +35,7 @@ def known_dialects() -> tuple[str, ...]:
     """The dialects sqlglot writes."""
     from sqlglot.dialects.dialect import Dialects
 
-    from ..compilers.sql_dialects import NOT_SQL
+    from ..compilers.sql.dialects import NOT_SQL
 
     return tuple(sorted(d.value for d in Dialects if d.value and d.value not in NOT_SQL))
 

@@ -27,8 +27,8 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from ..diagnostics import Diagnostic, has_errors
-    from ..fmt import format_file
-    from ..parse import parse_bytes
+    from ..syntax.fmt import format_file
+    from ..syntax.parse import parse_bytes
     from ..render import print_diagnostics
     from ..source import SourceFile, Span
 

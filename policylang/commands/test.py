@@ -5,7 +5,7 @@ reader: `policylang.fixtures`) is decided by the reference interpreter and by
 the compiled SQL on an in-process DuckDB; a case passes when both give each
 candidate the expected decision and rule. A failure shows a table of the
 candidates that differ: expected, interpreter, SQL; `--format junit` writes the
-same as JUnit XML (`policylang.render_junit`). Exit 0 when every case passes,
+same as JUnit XML (`policylang.render.junit`). Exit 0 when every case passes,
 1 otherwise. The project is found as every command finds it
 (`policylang.discovery`).
 """
@@ -123,7 +123,7 @@ def run(args) -> int:
     if args.format == "junit":
         import sys
 
-        from ..render_junit import test_junit
+        from ..render.junit import test_junit
 
         sys.stdout.write(test_junit(outcomes, diff_lines))
     else:

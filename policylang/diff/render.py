@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import json
 
-from ..render_github import escape_data, escape_property
+from ..render.github import escape_data, escape_property
 from . import FORMATS
 from .compare import Change, Report
-from .effect import Effect
 from .describe import rule_text, witness_json, witness_text
+from .effect import Effect
 
 def _where(change: Change, report: Report) -> tuple[str, int] | None:
     """(file, line) of the rule in HEAD, else BASE (line 0: a removed rule's line is gone)."""

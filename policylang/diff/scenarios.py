@@ -34,8 +34,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Iterator
 
-from ..compilers.reference_conditions import holds
-from ..compilers.reference_customer import Customer
+from ..compilers.reference.conditions import holds
+from ..compilers.reference.customer import Customer
 
 from ..analyze.finite import candidates as standing_values
 from ..dataset import Dataset

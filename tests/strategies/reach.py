@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from policylang.compilers.reference import explain
-from policylang.compilers.reference_checks import consent_status
+from policylang.compilers.reference.checks import consent_status
 from policylang.dataset import Dataset
 from policylang.model import (BUILTIN_RULES, BlockRule, CapRule, ConsentRule, CooldownRule, GapRule, PolicySet,
                               PreferencesRule, SpendCapRule, StopConversionRule, StopUnopenedRule, TABLE_COLUMNS)
