@@ -17,8 +17,8 @@ from datetime import timedelta
 
 import generate_data
 from bench_decide import machine, open_generated, size_parser, sized, timed
-from policylang.simulation import replay_on
-from policylang.simulation_figures import figures
+from policylang.simulate.figures import figures
+from policylang.simulate.replay import replay_on
 
 SMOKE = {"customers": 2_000, "touches": 40_000, "candidates": 4_000, "days": 7}
 

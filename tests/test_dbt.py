@@ -72,7 +72,7 @@ def render(model: str, variables: dict) -> str:
 
 @pytest.fixture(scope="module")
 def model() -> str:
-    from policylang.dbt_model import model_sql
+    from policylang.dbt.model import model_sql
     from policylang.project import load_project, require_policy
 
     return model_sql(require_policy(load_project(EXAMPLE)), "duckdb")

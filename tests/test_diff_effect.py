@@ -10,7 +10,7 @@ from pathlib import Path
 
 from policylang.cli import main
 from policylang.diff.effect import compare_outcomes
-from policylang.simulation import Outcome
+from policylang.simulate.replay import Outcome
 
 ROOT = Path(__file__).parents[1]
 

@@ -134,9 +134,9 @@ def browser(tmp_path):
 def example_report(path: Path, start: date, end: date) -> None:
     """Replay the example project over `start`..`end` and write its report to `path`."""
     from policylang.project import load_project
-    from policylang.report_html import write_report
-    from policylang.simulation import replay
-    from policylang.simulation_figures import figures
+    from policylang.simulate.report import write_report
+    from policylang.simulate.replay import replay
+    from policylang.simulate.figures import figures
 
     write_report(figures(replay(load_project(EXAMPLE), start, end)), path)
 

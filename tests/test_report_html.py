@@ -5,11 +5,11 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from policylang.charts_svg import LABEL_WIDTH, VALUE_ROOM, WIDTH, Series, bar_chart
-from policylang.report_html import report_html, write_report
-from policylang.simulation import Outcome, Simulation
-from policylang.simulation_figures import figures
-from policylang.simulation_tables import figure_tables
+from policylang.simulate.charts import LABEL_WIDTH, VALUE_ROOM, WIDTH, Series, bar_chart
+from policylang.simulate.report import report_html, write_report
+from policylang.simulate.replay import Outcome, Simulation
+from policylang.simulate.figures import figures
+from policylang.simulate.tables import figure_tables
 
 SVG = "{http://www.w3.org/2000/svg}"
 

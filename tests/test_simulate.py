@@ -26,8 +26,8 @@ from conftest import scaled_settings
 from policylang.cli import main
 from policylang.compilers.reference import decide
 from policylang.project import load_texts
-from policylang.simulation import DAY, Simulation, replay_on
-from policylang.simulation_figures import figures
+from policylang.simulate.replay import DAY, Simulation, replay_on
+from policylang.simulate.figures import figures
 from strategies.config import AS_OF, CHANNELS, TOPICS, UNITS, make_config
 from strategies.data import datasets
 from strategies.policies import policy_sets
@@ -199,7 +199,7 @@ def test_a_policy_without_rules_reproduces_the_history_exactly(engine_pool):
 
 
 def test_figures_of_a_replay_worked_out_by_hand():
-    from policylang.simulation import Outcome
+    from policylang.simulate.replay import Outcome
 
     t = datetime(2026, 5, 1, 10)
     outcomes = [Outcome(1, 7, t, "cruises", "email", None, Decimal("1.5"), "send", None),

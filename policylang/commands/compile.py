@@ -6,7 +6,7 @@ decision, rule, policy_version, as_of` for every candidate (docs/language.md, "H
 any sqlglot writes, by default the config's `dialect`. Without `--as-of` the
 query decides as of the warehouse's current UTC time when it runs. `--format dbt` writes a dbt model of
 the query, its sources and its data tests into the folder `--out`
-(`policylang.dbt_project`, docs/dbt.md). sqlglot and the loader are imported
+(`policylang.dbt.project`, docs/dbt.md). sqlglot and the loader are imported
 inside `run`.
 """
 from __future__ import annotations
@@ -63,7 +63,7 @@ def run(args) -> int:
     project = load_project(root)
     policy = require_policy(project)
     if args.format == "dbt":
-        from ..dbt_project import files, refuse, write
+        from ..dbt.project import files, refuse, write
 
         out = Path(args.out)
         refuse(out, project.config)

@@ -1,9 +1,9 @@
 """`policylang simulate`: replay a period of history as if the policy had been in force.
 
-The replay is `policylang.simulation.replay` (docs/simulate.md); this module
+The replay is `policylang.simulate.replay.replay` (docs/simulate.md); this module
 reads the arguments, draws a progress bar over the days on a terminal (on
-standard error), prints the figures (`simulation_tables`: text, JSON or
-Markdown) and writes the HTML report (`report_html`) when asked. A report
+standard error), prints the figures (`policylang.simulate.tables`: text, JSON or
+Markdown) and writes the HTML report (`policylang.simulate.report`) when asked. A report
 path that names one of the project's files is refused before anything runs.
 """
 from __future__ import annotations
@@ -67,10 +67,10 @@ def run(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..project import require_policy
-    from ..report_html import write_report
-    from ..simulation import replay
-    from ..simulation_figures import figures
-    from ..simulation_tables import as_json, as_markdown, as_text
+    from ..simulate.figures import figures
+    from ..simulate.replay import replay
+    from ..simulate.report import write_report
+    from ..simulate.tables import as_json, as_markdown, as_text
 
     project = load_project_argument(args)
     require_policy(project)

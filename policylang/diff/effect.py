@@ -1,6 +1,6 @@
 """The simulated effect of a change (`diff --data`): both sides replayed over the same history.
 
-`policylang.simulation.replay` plays the period under BASE's policy and under
+`policylang.simulate.replay.replay` plays the period under BASE's policy and under
 HEAD's, over the same data (the data files of the project as it is on disk,
 or `--db`). Each historical marketing touch of the period is a candidate in
 both replays, with the same candidate id (send-time order), so the two
@@ -35,7 +35,7 @@ class Effect:
 
 def simulate(data_project, base: PolicySet, head: PolicySet, start: date, end: date, db: str | None) -> Effect:
     """Replay `start`..`end` under both policies over `data_project`'s data (or `db`), and compare."""
-    from ..simulation import replay
+    from ..simulate.replay import replay
 
     before, after = (replay(replace(data_project, policy=policy), start, end, db=db) for policy in (base, head))
     return compare_outcomes(before.outcomes, after.outcomes, start, end)

@@ -1,9 +1,9 @@
 """The HTML report of `policylang simulate --report FILE.html`.
 
-One self-contained file: inline CSS, inline SVG charts (`policylang.charts_svg`),
+One self-contained file: inline CSS, inline SVG charts (`policylang.simulate.charts`),
 no script and nothing fetched from anywhere. It shows the policy version and
 the period, a chart per figure, and every figure as an HTML table too
-(`simulation_tables.figure_tables`, the tables the text output prints), so the
+(`tables.figure_tables`, the tables the text output prints), so the
 report reads without the charts. `write_report` writes it to a new file beside
 the target and moves it over the target only when complete (`run_output`).
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from . import __version__
-from .charts_svg import Series, bar_chart
-from .errors import DataError
-from .simulation_figures import Figures
-from .simulation_tables import KEPT, SUPPRESSED, FigureTable, figure_tables, heading
+from .. import __version__
+from ..errors import DataError
+from .charts import Series, bar_chart
+from .figures import Figures
+from .tables import KEPT, SUPPRESSED, FigureTable, figure_tables, heading
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 960px; color: #1a202c; padding: 0 1em; }
@@ -81,7 +81,7 @@ def report_html(figures: Figures) -> str:
 
 def write_report(figures: Figures, path: Path) -> None:
     """Write the report to `path`, replacing it only once the new file is complete."""
-    from .commands.run_output import staged_file
+    from ..commands.run_output import staged_file
 
     try:
         with staged_file(path) as staged:

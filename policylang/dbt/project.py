@@ -1,7 +1,7 @@
 """The folder `policylang compile --format dbt --out DIR` writes, and writing it whole.
 
 Three files (docs/dbt.md): the model `policylang_decisions.sql`
-(`policylang.dbt_model`), `sources.yml` declaring the tables the policy reads
+(`policylang.dbt.model`), `sources.yml` declaring the tables the policy reads
 under the config's table and column names, and `schema.yml` describing the
 model's columns with its data tests. The folder is policylang's: one that
 holds any other file is refused, as is one that is or holds a file of the
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from .compilers.sql.dialects import Target
-from .compilers.sql.reads import policy_reads
-from .dbt_model import AS_OF_VAR, MODEL, SOURCE, model_sql
-from .errors import UsageError
-from .model import TABLE_COLUMNS, PolicySet
+from ..compilers.sql.dialects import Target
+from ..compilers.sql.reads import policy_reads
+from ..errors import UsageError
+from ..model import TABLE_COLUMNS, PolicySet
+from .model import AS_OF_VAR, MODEL, SOURCE, model_sql
 
 FILES = (f"{MODEL}.sql", "sources.yml", "schema.yml")
 DECISIONS = ("send", "suppress")
@@ -82,7 +82,7 @@ def _yaml(document: dict) -> str:
 def refuse(out: Path, config) -> None:
     """A `UsageError` when `out` is not policylang's to replace: a project file or folder, a folder
     holding one, a file, or a folder holding files policylang does not write."""
-    from .commands.run_output import project_files, same_file
+    from ..commands.run_output import project_files, same_file
 
     for path in [config.root, config.policies_dir, *project_files(config)]:
         if same_file(out, path) or (out.exists() and path.exists() and _inside(path, out)):

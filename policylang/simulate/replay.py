@@ -27,8 +27,8 @@ from typing import Callable
 
 from sqlglot import exp
 
-from .errors import DataError, UsageError
-from .model import PolicySet
+from ..errors import DataError, UsageError
+from ..model import PolicySet
 
 DAY = timedelta(days=1)
 MAX_DAYS = 3660  # ten years of days: a longer replay is a typo
@@ -86,9 +86,9 @@ def replay(project, start: date, end: date, *, db: str | None = None, batch_time
     in-process DuckDB) or the database `db`. `priority` names a column of the touches table holding
     each candidate's priority (else 0; `--db` only: data files hold the columns of docs/data.md).
     `on_day(done, total)` is called after each day."""
-    from .commands.run import engine_for, failure, load_data_files
-    from .commands.run_output import Output
-    from .project import require_policy
+    from ..commands.run import engine_for, failure, load_data_files
+    from ..commands.run_output import Output
+    from ..project import require_policy
 
     policy = require_policy(project)
     check_period(start, end)
@@ -128,7 +128,7 @@ def replay_on(engine, policy: PolicySet, start: date, end: date, *, batch_time: 
         simulation = Simulation(policy.version, start, end, batch_time)
         scratch.set_up(simulation.batch_at(start), simulation.batch_at(end) + DAY)
         if check:
-            from .data_checks import check_tables
+            from ..data_checks import check_tables
 
             check_tables(engine, scratch.checked_policy)
         total = simulation.days
@@ -147,8 +147,8 @@ class Scratch:
     """The replay's scratch tables on one engine and the statements over them."""
 
     def __init__(self, engine, policy: PolicySet, priority: str | None):
-        from .compilers.sql.dialects import Target
-        from .compilers.sql.reads import policy_reads
+        from ..compilers.sql.dialects import Target
+        from ..compilers.sql.reads import policy_reads
 
         self.engine, self.policy, self.priority = engine, policy, priority
         self.target = Target(engine.dialect, None)
@@ -205,7 +205,7 @@ class Scratch:
         the others that are there, so that candidate ids follow every column, whatever the policy reads
         (two policies replayed over one table number its touches alike). One query when the table has
         them all (data files always do), one more per optional column otherwise."""
-        from .data_checks import runs
+        from ..data_checks import runs
 
         def has(*columns: str) -> bool:
             return runs(self.engine, source, [self.source_column(c) for c in columns]) is None
@@ -272,7 +272,7 @@ class Scratch:
     def decide_day(self, as_of: datetime, first: bool) -> None:
         """Decide the candidates sent in [as_of, as_of + 1 day) as one batch as of `as_of`; add the sent
         ones to the history."""
-        from .compilers.sql import compile_policy
+        from ..compilers.sql import compile_policy
 
         period = self.table("period", "p")
         on_day = self.within(exp.column("pl_touch_sent_at", table="p", quoted=True), as_of, as_of + DAY)
@@ -296,7 +296,7 @@ class Scratch:
 
     def outcomes(self) -> list[Outcome]:
         """Every candidate of the period with its decision, by candidate id."""
-        from .engines.base import instant, plain
+        from ..engines.base import instant, plain
 
         p, d = "p", "d"
         query = (exp.select(exp.column("candidate_id", table=p, quoted=True),
@@ -329,7 +329,7 @@ class Scratch:
         """Drop the scratch tables this replay created (their names are its own)."""
         from contextlib import suppress
 
-        from .engines.base import drop_statement
+        from ..engines.base import drop_statement
 
         for name in reversed(self.created):
             with suppress(*self.engine.errors):

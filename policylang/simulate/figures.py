@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .simulation import Simulation
+from .replay import Simulation
 
 NULL_LABEL = "(none)"
 SENT = "(sent)"

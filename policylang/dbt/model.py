@@ -20,10 +20,10 @@ from datetime import datetime
 
 from sqlglot import exp
 
-from .compilers.sql import compile_policy
-from .compilers.sql.dialects import Target, timestamp_text
-from .errors import UsageError
-from .model import PolicySet
+from ..compilers.sql import compile_policy
+from ..compilers.sql.dialects import Target, timestamp_text
+from ..errors import UsageError
+from ..model import PolicySet
 
 SOURCE = "policylang"  # the dbt source name of the tables the policy reads (docs/dbt.md)
 MODEL = "policylang_decisions"

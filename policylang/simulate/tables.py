@@ -2,7 +2,7 @@
 
 `figure_tables(figures)` lays every figure out once, as `FigureTable`s (a
 title, a header, rows of text); the text output (rich), the Markdown output
-and the HTML report (`policylang.report_html`) all show those same tables, so
+and the HTML report (`policylang.simulate.report`) all show those same tables, so
 no figure is worded twice. `as_json` is the machine form: the same figures
 as numbers.
 """
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .simulation_figures import Figures, Split
+from .figures import Figures, Split
 
 KEPT, SUPPRESSED = "kept", "suppressed"
 
