@@ -12,7 +12,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 

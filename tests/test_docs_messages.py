@@ -20,8 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from test_golden import updating
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "messages.md"

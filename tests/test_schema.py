@@ -5,7 +5,6 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from sqlglot import exp
 
 from policylang.commands.run_output import same_table
 from policylang.compilers.sql.dialects import Target

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 
 from ..render.github import escape_data, escape_property
-from . import FORMATS
 from .compare import Change, Report
 from .describe import rule_text, witness_json, witness_text
 from .effect import Effect
