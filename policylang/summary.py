@@ -23,17 +23,25 @@ NULL_LABEL = "(none)"
 
 
 def summary_query(policy: PolicySet, decisions: exp.Table) -> exp.Select:
-    """business_unit, channel, decision, rule, count: the decisions grouped by all four."""
-    candidates = table_expression(policy.table("candidates"))
-    keys = [exp.column(policy.column("candidates", "business_unit"), "c", quoted=True),
-            exp.column(policy.column("candidates", "channel"), "c", quoted=True),
-            exp.column("decision", "d", quoted=True),
-            exp.column("rule", "d", quoted=True)]
+    """business_unit, channel, decision, rule, count: the decisions grouped by all four.
+
+    Each decision row counts once: the candidates are joined one row per candidate_id (a repeated
+    id, suppressed as `invalid_candidate`, is shown under the least of its copies' unit and
+    channel), so the counts add up to the decisions written, whatever the data repeats."""
+    candidate_id, unit, channel = (exp.column(policy.column("candidates", c), quoted=True)
+                                   for c in ("candidate_id", "business_unit", "channel"))
+    per_id = (exp.select(candidate_id.as_("candidate_id", quoted=True),
+                         exp.Min(this=unit).as_("business_unit", quoted=True),
+                         exp.Min(this=channel.copy()).as_("channel", quoted=True))
+              .from_(table_expression(policy.table("candidates")))
+              .group_by(candidate_id.copy()))
+    keys = [exp.column("business_unit", "c", quoted=True), exp.column("channel", "c", quoted=True),
+            exp.column("decision", "d", quoted=True), exp.column("rule", "d", quoted=True)]
     on = exp.EQ(this=exp.column("candidate_id", "d", quoted=True),
-                expression=exp.column(policy.column("candidates", "candidate_id"), "c", quoted=True))
+                expression=exp.column("candidate_id", "c", quoted=True))
     return (exp.select(*keys, exp.Count(this=exp.Star()))
             .from_(decisions.as_("d", quoted=True))
-            .join(candidates.as_("c", quoted=True), on=on, join_type="left")
+            .join(per_id.subquery("c", copy=False), on=on, join_type="left")
             .group_by(*keys))
 
 

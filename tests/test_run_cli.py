@@ -78,6 +78,27 @@ def project_copy(tmp_path):
     return root
 
 
+def test_the_summary_counts_each_decision_once_when_a_candidate_id_repeats(project_copy, tmp_path, capsys):
+    # three rows share candidate_id 2 (an invalid_candidate each): the summary joined the candidates
+    # on the id and counted each of them three times
+    path = project_copy / "data" / "candidates.csv"
+    header, *lines = path.read_text().splitlines()
+    for i in (0, 2):
+        lines[i] = "2," + lines[i].split(",", 1)[1]
+    path.write_text("\n".join([header, *lines]) + "\n")
+    code, out, _ = run(capsys, project_copy, "--as-of", AS_OF, "--out", tmp_path / "decisions.csv")
+    assert code == 0
+    with open(tmp_path / "decisions.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(lines)
+    assert sum(row["candidate_id"] == "2" for row in rows) == 3
+    invalid = sum(row["rule"] == "invalid_candidate" for row in rows)
+    sends = sum(row["decision"] == "send" for row in rows)
+    assert f"{len(rows)} candidates: {sends} send, {len(rows) - sends} suppress" in out
+    assert any([cell.strip() for cell in line.split("│")[1:3]] == ["invalid_candidate", str(invalid)]
+               for line in out.splitlines()), out
+
+
 def test_missing_data_file_names_it(project_copy, capsys):
     (project_copy / "data" / "touches.csv").unlink()
     code, out, err = run(capsys, project_copy, "--as-of", AS_OF)
