@@ -13,6 +13,7 @@ from decimal import Decimal
 from .. import model
 from ..model import GLOBAL
 from ..syntax import ast
+from ..syntax.fmt import literal as literal_text
 from .report import Report
 
 FALSE = model.Const(False)  # stands in for a condition that failed to resolve
@@ -25,15 +26,6 @@ LITERALS = {
     "boolean": (ast.Bool, "`true` or `false`"),
 }
 ATTRIBUTE_FIX = "an attribute declared under `attributes:` in policylang.yaml"
-
-
-def literal_text(node: ast.Literal) -> str:
-    """The literal as it is written in policy text."""
-    if isinstance(node, ast.String):
-        return '"' + node.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(node, ast.Bool):
-        return "true" if node.value else "false"
-    return node.text
 
 
 def uses_score(condition: model.Condition) -> bool:
